@@ -1,0 +1,101 @@
+"""The only code that writes staff accounts, practitioner profiles and rooms."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.models import Practitioner, Room, User
+from clinic.roles import Role
+
+PRACTITIONER_PROFILE_FIELDS = ("display_name", "credentials", "colour")
+
+
+def _set_roles(user: User, roles: list[str]) -> None:
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": f"Unknown roles: {', '.join(sorted(unknown))}."})
+    user.groups.set(Group.objects.filter(name__in=roles))
+    user.__dict__.pop("roles", None)  # the cached_property
+
+
+def _set_practitioner_profile(user: User, details: dict | None) -> None:
+    profile = Practitioner.objects.filter(user=user).first()
+    if details is None:
+        if profile and profile.is_active:
+            profile.is_active = False
+            profile.save(update_fields=["is_active"])
+        return
+    profile = profile or Practitioner(user=user)
+    for name in PRACTITIONER_PROFILE_FIELDS:
+        setattr(profile, name, details[name])
+    profile.is_active = True
+    profile.full_clean()
+    profile.save()
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    roles: list[str],
+    practitioner: dict | None = None,
+    by: User | None,
+) -> User:
+    """Create a staff account; `practitioner` holds the profile fields when they treat."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    _set_roles(user, roles)
+    _set_practitioner_profile(user, practitioner if Role.PRACTITIONER in roles else None)
+    return user
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: list[str],
+    practitioner: dict | None = None,
+    by: User,
+) -> User:
+    if user == by and Role.MANAGER in by.roles and Role.MANAGER not in roles:
+        raise ValidationError({"roles": "You cannot remove your own clinic manager role."})
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.full_clean()
+    user.save()
+    _set_roles(user, roles)
+    _set_practitioner_profile(user, practitioner if Role.PRACTITIONER in roles else None)
+    return user
+
+
+@transaction.atomic
+def staff_set_active(*, user: User, active: bool, by: User) -> User:
+    if user == by and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def room_save(*, room: Room | None = None, name: str, by: User) -> Room:
+    room = room or Room()
+    room.name = " ".join(name.split())
+    room.full_clean()
+    room.save()
+    return room
+
+
+@transaction.atomic
+def room_set_active(*, room: Room, active: bool, by: User) -> Room:
+    room.is_active = active
+    room.save(update_fields=["is_active"])
+    return room

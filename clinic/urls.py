@@ -1,0 +1,44 @@
+"""The URL root: wires the apps together (the one place `clinic` knows about them)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from clinic import views
+
+clinic_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("staff/", views.staff_list, name="staff-list"),
+        path("staff/new/", views.staff_create, name="staff-create"),
+        path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
+        path("staff/<int:pk>/active/", views.staff_set_active, name="staff-set-active"),
+        path("rooms/", views.room_list, name="room-list"),
+        path("rooms/new/", views.room_create, name="room-create"),
+        path("rooms/<int:pk>/edit/", views.room_edit, name="room-edit"),
+        path("rooms/<int:pk>/active/", views.room_set_active, name="room-set-active"),
+    ],
+    "clinic",
+)
+
+urlpatterns = [
+    path("", include(clinic_patterns)),
+    path("patients/", include("patients.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,331 @@
+import re
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import formats, timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+# Oldest plausible patient: a date of birth further back is a typing mistake.
+MAX_AGE_YEARS = 130
+
+
+class PatientQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+    def search(self, query: str):
+        """Patients matching a front-desk search box.
+
+        A date (in any of the site's input formats) matches the date of birth; a query of
+        digits (spaces, dashes, + and brackets allowed) matches any part of the phone
+        number, with or without the leading 0 or country code; anything else matches names:
+        every word must appear in the given, family or preferred name, in any case.
+        """
+        query = query.strip()
+        if not query:
+            return self
+        birth_date = parse_date_input(query)
+        if birth_date is not None:
+            return self.filter(date_of_birth=birth_date)
+        if re.fullmatch(r"[\d\s()+\-.]+", query):
+            digits = re.sub(r"\D", "", query).lstrip("0")
+            if len(digits) >= 3:
+                return self.filter(phone__contains=digits)
+        condition = Q()
+        for word in query.split():
+            condition &= (
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+            )
+        return self.filter(condition)
+
+    def possible_duplicates_of(
+        self, *, given_name: str, family_name: str, date_of_birth
+    ) -> list["Patient"]:
+        """Patients with this name (ignoring case and spacing) and date of birth.
+
+        Names are compared in Python: SQLite folds the case of ASCII letters only, and
+        accented names (Zoë, ØDEGÅRD) are common.
+        """
+
+        def key(name: str) -> str:
+            return " ".join(name.split()).casefold()
+
+        wanted = (key(given_name), key(family_name))
+        return [
+            patient
+            for patient in self.filter(date_of_birth=date_of_birth)
+            if (key(patient.given_name), key(patient.family_name)) == wanted
+        ]
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def parse_date_input(value: str) -> date | None:
+    for fmt in formats.get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+
+
+class Patient(models.Model):
+    """A person treated at the clinic. Patients are archived, never deleted."""
+
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What the patient likes to be called, if different."
+    )
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex, blank=True)
+    phone = PhoneNumberField(help_text="Numbers without a country code are read as local numbers.")
+    email = models.EmailField(blank=True, help_text="Optional: many patients have none.")
+    address = models.TextField(blank=True)
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_phone = PhoneNumberField(blank=True)
+    front_desk_notes = models.TextField(
+        blank=True, help_text="Practical notes for the desk (access needs, preferred times)."
+    )
+    consent_given_on = models.DateField(
+        null=True, blank=True, help_text="When the patient consented to treatment."
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "date_of_birth"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["-created_at"], name="patient_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_given_on__isnull=True, consent_recorded_by__isnull=True)
+                | Q(consent_given_on__isnull=False, consent_recorded_by__isnull=False),
+                name="patient_consent_has_date_and_recorder",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_archived=False, archived_at__isnull=True)
+                | Q(is_archived=True, archived_at__isnull=False),
+                name="patient_archived_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name staff use, e.g. 'Margaret (Peggy) Okafor'."""
+        if self.preferred_name and self.preferred_name != self.given_name:
+            return f"{self.given_name} ({self.preferred_name}) {self.family_name}"
+        return self.full_name
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_on is not None
+
+    def clean(self):
+        super().clean()
+        for field in ("given_name", "family_name", "preferred_name"):
+            setattr(self, field, " ".join(getattr(self, field).split()))
+        if self.date_of_birth:
+            today = timezone.localdate()
+            if self.date_of_birth > today:
+                raise ValidationError({"date_of_birth": "The date of birth is in the future."})
+            if self.date_of_birth < years_before(today, MAX_AGE_YEARS):
+                raise ValidationError(
+                    {"date_of_birth": f"That is more than {MAX_AGE_YEARS} years ago; please check."}
+                )
+        if self.consent_given_on and self.consent_given_on > timezone.localdate():
+            raise ValidationError({"consent_given_on": "Consent cannot be dated in the future."})
+
+
+class BodyRegion(models.TextChoices):
+    LOWER_BACK = "lower_back", "Lower back"
+    HIP = "hip", "Hip"
+    BUTTOCK = "buttock", "Buttock"
+    THIGH = "thigh", "Thigh"
+    KNEE = "knee", "Knee"
+    LOWER_LEG = "lower_leg", "Calf / lower leg"
+    FOOT = "foot", "Foot"
+    OTHER = "other", "Other"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both"
+    CENTRAL = "central", "Central"
+
+
+class RedFlag(models.TextChoices):
+    INFLAMMATION = "inflammation", "Signs of inflammation (swelling, redness, heat)"
+    NUMBNESS = "numbness", "Numbness or tingling"
+    WEAKNESS = "weakness", "Muscle weakness"
+    BELOW_KNEE = "below_knee", "Pain radiating below the knee"
+    BLADDER_BOWEL = "bladder_bowel", "Bladder or bowel changes"
+    FEVER_WEIGHT = "fever_weight", "Fever or unexplained weight loss"
+    TRAUMA = "trauma", "Recent trauma"
+
+
+# Signs that point to nerve-root involvement (sciatica) rather than a muscle spasm.
+SCIATICA_LIKE_FLAGS = frozenset({RedFlag.BELOW_KNEE, RedFlag.NUMBNESS, RedFlag.WEAKNESS})
+
+
+class ComplaintStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    REFERRED = "referred", "Referred"
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ComplaintStatus.ACTIVE)
+
+
+class Complaint(models.Model):
+    """One presenting problem of a patient. Acute or chronic follows from its onset."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="complaints")
+    title = models.CharField(max_length=120, help_text="e.g. Right hip and leg pain")
+    regions = models.JSONField(default=list, help_text="Body regions affected.")
+    side = models.CharField(max_length=10, choices=Side)
+    onset_date = models.DateField(help_text="When the pain began.")
+    onset_story = models.TextField(
+        "How it began", blank=True, help_text='e.g. "Hill walk, then a long bus ride home."'
+    )
+    pain_at_intake = models.PositiveSmallIntegerField(
+        "Pain at intake (0–10)", help_text="0 = no pain, 10 = worst pain imaginable."
+    )
+    aggravating_factors = models.TextField(blank=True)
+    easing_factors = models.TextField(blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ComplaintStatus, default=ComplaintStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-onset_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain_at_intake__gte=0, pain_at_intake__lte=10),
+                name="complaint_pain_0_to_10",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    # --- acute or chronic ---------------------------------------------------------------
+    @property
+    def days_since_onset(self) -> int:
+        return (timezone.localdate() - self.onset_date).days
+
+    @property
+    def is_acute(self) -> bool:
+        """Acute while the pain began at most ACUTE_ONSET_MAX_DAYS ago; chronic after."""
+        return self.days_since_onset <= settings.ACUTE_ONSET_MAX_DAYS
+
+    @property
+    def is_chronic(self) -> bool:
+        return not self.is_acute
+
+    @property
+    def phase(self) -> str:
+        return "Acute" if self.is_acute else "Chronic"
+
+    # --- red flags ----------------------------------------------------------------------
+    @property
+    def has_red_flags(self) -> bool:
+        return bool(self.red_flags)
+
+    @property
+    def has_inflammation(self) -> bool:
+        """Heat is not advised with inflammation: home-care sheets leave it out."""
+        return RedFlag.INFLAMMATION in self.red_flags
+
+    @property
+    def is_sciatica_like(self) -> bool:
+        return bool(SCIATICA_LIKE_FLAGS.intersection(self.red_flags))
+
+    @property
+    def red_flag_labels(self) -> list[str]:
+        return [label for value, label in RedFlag.choices if value in self.red_flags]
+
+    @property
+    def region_labels(self) -> list[str]:
+        return [label for value, label in BodyRegion.choices if value in self.regions]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not isinstance(self.regions, list) or not self.regions:
+            errors["regions"] = "Choose at least one body region."
+        elif unknown := set(self.regions) - set(BodyRegion.values):
+            errors["regions"] = f"Unknown body regions: {', '.join(sorted(unknown))}."
+        if not isinstance(self.red_flags, list):
+            errors["red_flags"] = "Red flags must be a list."
+        elif unknown := set(self.red_flags) - set(RedFlag.values):
+            errors["red_flags"] = f"Unknown red flags: {', '.join(sorted(unknown))}."
+        if self.onset_date:
+            if self.onset_date > timezone.localdate():
+                errors["onset_date"] = "The onset date is in the future."
+            elif self.patient_id and self.onset_date < self.patient.date_of_birth:
+                errors["onset_date"] = "The onset date is before the patient's date of birth."
+        if self.pain_at_intake is not None and not 0 <= self.pain_at_intake <= 10:
+            errors["pain_at_intake"] = "Pain is scored from 0 to 10."
+        if errors:
+            raise ValidationError(errors)
+        # Stored in the order of the choices, so the same set always looks the same.
+        self.regions = [value for value in BodyRegion.values if value in self.regions]
+        self.red_flags = [value for value in RedFlag.values if value in self.red_flags]

@@ -1,0 +1,72 @@
+"""The only code that writes patients and complaints (views, admin, commands call these)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import User
+from patients.models import Complaint, Patient
+
+
+def _set_consent(patient: Patient, *, consent_given: bool, by: User) -> None:
+    if consent_given and not patient.has_consent:
+        patient.consent_given_on = timezone.localdate()
+        patient.consent_recorded_by = by
+    elif not consent_given:
+        patient.consent_given_on = None
+        patient.consent_recorded_by = None
+
+
+@transaction.atomic
+def patient_register(*, by: User, consent_given: bool = False, **fields) -> Patient:
+    patient = Patient(created_by=by, **fields)
+    _set_consent(patient, consent_given=consent_given, by=by)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, by: User, consent_given: bool, **fields) -> Patient:
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    _set_consent(patient, consent_given=consent_given, by=by)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient, by: User) -> Patient:
+    if not patient.is_archived:
+        patient.is_archived = True
+        patient.archived_at = timezone.now()
+        patient.full_clean()
+        patient.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def patient_restore(*, patient: Patient, by: User) -> Patient:
+    if patient.is_archived:
+        patient.is_archived = False
+        patient.archived_at = None
+        patient.full_clean()
+        patient.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def complaint_record(*, patient: Patient, by: User, **fields) -> Complaint:
+    complaint = Complaint(patient=patient, created_by=by, **fields)
+    complaint.full_clean()
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_update(*, complaint: Complaint, by: User, **fields) -> Complaint:
+    for name, value in fields.items():
+        setattr(complaint, name, value)
+    complaint.full_clean()
+    complaint.save()
+    return complaint

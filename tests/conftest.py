@@ -1,0 +1,96 @@
+"""The people in the tests, named so that access rules read as sentences:
+
+- Fiona works at the front desk;
+- Paul and Priya are practitioners;
+- Maria is the clinic manager;
+- Nobody has an account but no role (a deactivated role, a half-created account);
+- an anonymous visitor uses the plain `client`.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from clinic.roles import Role
+from tests.factories import PractitionerFactory, UserFactory
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        reason = "needs PostgreSQL: run with DATABASE_URL=postgres://… (.ci/run does)"
+        if os.environ.get("MERIDIAN_REQUIRE_POSTGRES_TESTS"):
+            pytest.fail(f"{reason}, but MERIDIAN_REQUIRE_POSTGRES_TESTS is set")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def fiona(db):
+    return UserFactory(
+        username="fiona", first_name="Fiona", last_name="Desk", roles=[Role.FRONT_DESK]
+    )
+
+
+@pytest.fixture
+def paul(db):
+    return PractitionerFactory(
+        user__username="paul", user__first_name="Paul", user__last_name="Needham"
+    ).user
+
+
+@pytest.fixture
+def priya(db):
+    return PractitionerFactory(
+        user__username="priya", user__first_name="Priya", user__last_name="Shah"
+    ).user
+
+
+@pytest.fixture
+def maria(db):
+    return UserFactory(
+        username="maria", first_name="Maria", last_name="Manager", roles=[Role.MANAGER]
+    )
+
+
+@pytest.fixture
+def nobody(db):
+    return UserFactory(username="nobody", first_name="No", last_name="Role")
+
+
+def _client_for(client_class, user):
+    client = client_class()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def fiona_client(fiona, client_class):
+    return _client_for(client_class, fiona)
+
+
+@pytest.fixture
+def paul_client(paul, client_class):
+    return _client_for(client_class, paul)
+
+
+@pytest.fixture
+def maria_client(maria, client_class):
+    return _client_for(client_class, maria)
+
+
+@pytest.fixture
+def nobody_client(nobody, client_class):
+    return _client_for(client_class, nobody)
+
+
+@pytest.fixture
+def client_class():
+    from django.test import Client
+
+    return Client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow by design; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
