@@ -1,10 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserCreationForm
 from django.db.models.functions import Lower
 
-from clinic.models import Practitioner, Room, User
+from clinic.models import Practitioner, Room, User, colour_validator
 from clinic.roles import Role
 
 
@@ -27,7 +27,12 @@ class StaffFormMixin(forms.Form):
         max_length=60, required=False, help_text="For practitioners: e.g. L.Ac., MBAcC."
     )
     colour = forms.CharField(
-        max_length=7, required=False, initial="#2a9d8f", widget=ColourInput, label="Calendar colour"
+        max_length=7,
+        required=False,
+        initial="#2a9d8f",
+        widget=ColourInput,
+        label="Calendar colour",
+        validators=[colour_validator],
     )
 
     def clean(self):
@@ -61,7 +66,7 @@ class StaffFormMixin(forms.Form):
         return helper
 
 
-class StaffCreateForm(StaffFormMixin, BaseUserCreationForm):
+class StaffCreateForm(StaffFormMixin, UserCreationForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email"]

@@ -22,7 +22,8 @@ class User(AbstractUser):
     def roles(self) -> frozenset[str]:
         if self.is_superuser:
             return frozenset(Role.values)
-        return frozenset(self.groups.values_list("name", flat=True))
+        # .all() rather than values_list(): it uses groups prefetched by a list view.
+        return frozenset(group.name for group in self.groups.all())
 
     @property
     def role(self) -> str:

@@ -28,12 +28,15 @@ def home(request):
             :HOME_LIST_LENGTH
         ]
     if user.is_practitioner:
-        context["active_complaints"] = (
+        # Until courses link practitioners to patients, "theirs" are the complaints they took.
+        active = (
             Complaint.objects.active()
             .filter(patient__is_archived=False)
             .select_related("patient")
-            .order_by("-created_at")[:HOME_LIST_LENGTH]
+            .order_by("-created_at")
         )
+        context["my_complaints"] = active.filter(created_by=user)[:HOME_LIST_LENGTH]
+        context["other_complaints"] = active.exclude(created_by=user)[:HOME_LIST_LENGTH]
     if user.is_manager:
         context["staff"] = User.objects.filter(is_active=True).prefetch_related("groups")
         context["rooms"] = Room.objects.all()
@@ -52,18 +55,22 @@ def staff_list(request):
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.staff_create(
-            username=form.cleaned_data["username"],
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            roles=form.cleaned_data["roles"],
-            practitioner=form.practitioner_details(),
-            by=request.user,
-        )
-        messages.success(request, f"{user} can now log in as {user.username}.")
-        return redirect("clinic:staff-list")
+        try:
+            user = services.staff_create(
+                username=form.cleaned_data["username"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                roles=form.cleaned_data["roles"],
+                practitioner=form.practitioner_details(),
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{user} can now log in as {user.username}.")
+            return redirect("clinic:staff-list")
     return render(request, "clinic/staff_form.html", {"form": form})
 
 

@@ -1,0 +1,237 @@
+"""The home page: each role sees its own part of the clinic, and only its own."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.roles import Role
+from patients.models import ComplaintStatus
+from tests.factories import (
+    ComplaintFactory,
+    PatientFactory,
+    PractitionerFactory,
+    RoomFactory,
+    UserFactory,
+)
+
+HOME = reverse("clinic:home")
+FRONT_DESK_PART = "Find a patient"
+PRACTITIONER_PART = "Your patients"
+MANAGER_PARTS = ('id="staff-heading"', 'id="rooms-heading"')
+
+
+def _nav_links(html):
+    """The labels of the main navigation's links."""
+    nav = re.search(r'<nav class="navbar.*?</nav>', html, re.DOTALL).group(0)
+    return re.findall(r'class="nav-link[^"]*" href="[^"]*">([^<]+)</a>', nav)
+
+
+def _complaint_item(html, patient):
+    """The home page's list item for the complaint of `patient`."""
+    items = re.findall(r'<li class="list-group-item[^"]*">.*?</li>', html, re.DOTALL)
+    (item,) = [item for item in items if patient.display_name in item]
+    return item
+
+
+def test_front_desk_home_offers_the_patient_search_and_the_newest_patients(fiona_client):
+    older = PatientFactory(given_name="Margaret", family_name="Okafor")
+    older.created_at = timezone.now() - timedelta(days=3)
+    older.save(update_fields=["created_at"])
+    newest = PatientFactory(given_name="Tomasz", family_name="Nowak")
+
+    response = fiona_client.get(HOME)
+
+    assert response.status_code == 200
+    assert FRONT_DESK_PART in response.text
+    assert 'action="/patients/"' in response.text
+    assert list(response.context["recent_patients"]) == [newest, older]
+    assert "Margaret Okafor" in response.text
+    assert reverse("patients:detail", args=[newest.pk]) in response.text
+
+
+def test_front_desk_home_shows_only_the_ten_newest_patients(fiona_client):
+    PatientFactory.create_batch(12)
+
+    response = fiona_client.get(HOME)
+
+    assert len(response.context["recent_patients"]) == 10
+
+
+def test_front_desk_home_leaves_out_archived_patients(fiona_client):
+    PatientFactory(given_name="Archie", is_archived=True, archived_at=timezone.now())
+
+    response = fiona_client.get(HOME)
+
+    assert "Archie" not in response.text
+    assert "No patients registered yet." in response.text
+
+
+def test_front_desk_home_shows_no_practitioner_or_manager_parts(fiona_client):
+    ComplaintFactory()
+
+    response = fiona_client.get(HOME)
+
+    assert PRACTITIONER_PART not in response.text
+    for part in MANAGER_PARTS:
+        assert part not in response.text
+
+
+def test_practitioner_home_lists_their_own_and_other_active_complaints_marking_red_flags(
+    paul, paul_client, fiona
+):
+    flagged = ComplaintFactory(
+        patient__given_name="Rosa",
+        patient__family_name="Flagg",
+        red_flags=["inflammation"],
+        created_by=paul,
+    )
+    flagged.created_at = timezone.now() - timedelta(days=1)
+    flagged.save(update_fields=["created_at"])
+    plain = ComplaintFactory(
+        patient__given_name="Ian", patient__family_name="Plain", created_by=paul
+    )
+    from_the_desk = ComplaintFactory(patient__given_name="Desmond", created_by=fiona)
+
+    response = paul_client.get(HOME)
+
+    assert response.status_code == 200
+    assert PRACTITIONER_PART in response.text
+    assert list(response.context["my_complaints"]) == [plain, flagged]
+    assert list(response.context["other_complaints"]) == [from_the_desk]
+    flagged_item = _complaint_item(response.text, flagged.patient)
+    assert "red-flag" in flagged_item
+    assert "Red flags</span>" in flagged_item
+    plain_item = _complaint_item(response.text, plain.patient)
+    assert "red-flag" not in plain_item
+    assert "Red flags" not in plain_item
+
+
+def test_practitioner_home_leaves_out_resolved_complaints_and_archived_patients(paul, paul_client):
+    ComplaintFactory(
+        patient__given_name="Resolved", status=ComplaintStatus.RESOLVED, created_by=paul
+    )
+    ComplaintFactory(
+        patient__given_name="Archived",
+        patient__is_archived=True,
+        patient__archived_at=timezone.now(),
+        created_by=paul,
+    )
+
+    response = paul_client.get(HOME)
+
+    assert list(response.context["my_complaints"]) == []
+    assert list(response.context["other_complaints"]) == []
+    assert "You have not recorded any active complaints." in response.text
+
+
+def test_practitioner_home_shows_no_front_desk_or_manager_parts(paul_client):
+    PatientFactory()
+
+    response = paul_client.get(HOME)
+
+    assert FRONT_DESK_PART not in response.text
+    for part in MANAGER_PARTS:
+        assert part not in response.text
+
+
+def test_manager_home_shows_the_staff_and_the_rooms(maria_client, fiona):
+    RoomFactory(name="Garden Room")
+    RoomFactory(name="Quiet Room", is_active=False)
+
+    response = maria_client.get(HOME)
+
+    assert response.status_code == 200
+    for part in MANAGER_PARTS:
+        assert part in response.text
+    assert "Fiona Desk" in response.text
+    assert "Garden Room" in response.text
+    assert re.search(r"Quiet Room <span[^>]*>Inactive</span>", response.text)
+
+
+def test_manager_home_shows_no_front_desk_or_practitioner_parts(maria_client):
+    PatientFactory()
+    ComplaintFactory()
+
+    response = maria_client.get(HOME)
+
+    assert FRONT_DESK_PART not in response.text
+    assert PRACTITIONER_PART not in response.text
+
+
+def test_member_holding_several_roles_sees_each_of_their_parts(client_class, db):
+    desk_manager = UserFactory(roles=[Role.FRONT_DESK, Role.MANAGER])
+    client = client_class()
+    client.force_login(desk_manager)
+
+    response = client.get(HOME)
+
+    assert FRONT_DESK_PART in response.text
+    assert PRACTITIONER_PART not in response.text
+    for part in MANAGER_PARTS:
+        assert part in response.text
+
+
+@pytest.mark.parametrize("who", ["fiona_client", "paul_client"])
+def test_navigation_has_no_staff_or_rooms_links_for_other_roles(request, who):
+    response = request.getfixturevalue(who).get(HOME)
+
+    links = _nav_links(response.text)
+    assert "Home" in links
+    assert "Staff" not in links
+    assert "Rooms" not in links
+
+
+def test_navigation_has_staff_and_rooms_links_for_the_manager(maria_client):
+    response = maria_client.get(HOME)
+
+    assert {"Home", "Staff", "Rooms"} <= set(_nav_links(response.text))
+    assert 'href="/staff/">Staff</a>' in response.text
+    assert 'href="/rooms/">Rooms</a>' in response.text
+
+
+@pytest.mark.parametrize("patient_count", [10, 200])
+def test_front_desk_home_query_count_does_not_grow_with_the_patients(
+    fiona_client, django_assert_max_num_queries, patient_count
+):
+    PatientFactory.create_batch(patient_count)
+
+    # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
+    # permissions (for the navigation), 6 the ten newest current patients.
+    with django_assert_max_num_queries(6):
+        response = fiona_client.get(HOME)
+
+    assert len(response.context["recent_patients"]) == 10
+
+
+@pytest.mark.parametrize("complaint_count", [10, 200])
+def test_practitioner_home_query_count_does_not_grow_with_the_complaints(
+    paul, paul_client, django_assert_max_num_queries, complaint_count
+):
+    ComplaintFactory.create_batch(complaint_count // 2, created_by=paul)
+    ComplaintFactory.create_batch(complaint_count // 2)
+
+    # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
+    # permissions (for the navigation), 6 the ten newest active complaints the practitioner
+    # recorded, 7 the ten newest others (each with its patient joined in).
+    with django_assert_max_num_queries(7):
+        response = paul_client.get(HOME)
+
+    assert len(response.context["my_complaints"]) == min(10, complaint_count // 2)
+    assert len(response.context["other_complaints"]) == min(10, complaint_count // 2)
+
+
+@pytest.mark.parametrize("staff_count", [10, 60])
+def test_manager_home_query_count_does_not_grow_with_the_staff(
+    maria_client, django_assert_max_num_queries, staff_count
+):
+    UserFactory.create_batch(staff_count // 2, roles=[Role.FRONT_DESK])
+    PractitionerFactory.create_batch(staff_count - staff_count // 2)
+
+    # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
+    # permissions (for the navigation), 6 the active staff, 7 their groups (prefetched),
+    # 8 the rooms.
+    with django_assert_max_num_queries(8):
+        maria_client.get(HOME)
