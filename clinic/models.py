@@ -1,10 +1,13 @@
+from datetime import date, datetime, time
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from clinic.roles import Role
 
@@ -115,3 +118,126 @@ class Room(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Weekday(models.IntegerChoices):
+    """Monday = 0, as Python's date.weekday()."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """The aware datetime of a wall-clock time on a day in the clinic's time zone."""
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+class OpeningHours(models.Model):
+    """When the clinic is open on a weekday: the outer bound of every booking.
+
+    A weekday without a row is a closed day.
+    """
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday, unique=True)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_hours_close_after_open",
+                violation_error_message="The clinic must close after it opens.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class WorkingHours(models.Model):
+    """One block of a practitioner's regular week, e.g. Monday 09:00–12:30.
+
+    A day may have several blocks (a lunch break between them).
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="working_hours_end_after_start",
+                violation_error_message="A block must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.practitioner_id is not None:
+            overlapping = WorkingHours.objects.filter(
+                practitioner_id=self.practitioner_id,
+                weekday=self.weekday,
+                start__lt=self.end,
+                end__gt=self.start,
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError(
+                    f"This overlaps {overlapping.first()}; change that block instead."
+                )
+
+
+class TimeOffQuerySet(models.QuerySet):
+    def overlapping(self, start: datetime, end: datetime):
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class TimeOff(models.Model):
+    """A stretch when a practitioner cannot be booked (holiday, course, illness)."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="time_off"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    objects = TimeOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="time_off_end_after_start",
+                violation_error_message="Time off must end after it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["practitioner", "start"], name="time_off_start_idx")]
+
+    def __str__(self):
+        return f"{self.practitioner}: {self.reason}"

@@ -107,6 +107,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "meridian.sqlite3",
+            # A file, not memory: the concurrency tests book from several connections at once.
+            "TEST": {"NAME": VAR_DIR / "test-meridian.sqlite3"},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
@@ -170,6 +172,15 @@ PHONENUMBER_DEFAULT_REGION = env_choice(
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # A complaint whose pain began at most this many days ago is acute; otherwise chronic.
 ACUTE_ONSET_MAX_DAYS = env_int("ACUTE_ONSET_MAX_DAYS", 14, minimum=1)
+
+# Course planning: an acute complaint suggests one session; a chronic one 3 to 6, more the
+# longer the pain has lasted. Each pair is (pain lasted at most this many days, sessions).
+COURSE_CHRONIC_SESSIONS = [(42, 3), (91, 4), (182, 5)]
+COURSE_CHRONIC_MAX_SESSIONS = 6
+# A cancellation less than this many hours before the start is a late cancellation.
+LATE_CANCELLATION_HOURS = env_int("LATE_CANCELLATION_HOURS", 24, minimum=0)
+# The calendar's row height and the booking grid.
+SCHEDULE_SLOT_MINUTES = 15
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -1,0 +1,605 @@
+"""The only code that writes appointments: booking, whole courses, moves and status changes.
+
+Every write checks, in one transaction, that the practitioner is working and not away, and
+that no live appointment of the same practitioner, room or patient overlaps. On SQLite the
+transaction starts IMMEDIATE, so checks and insert cannot interleave with another writer;
+on PostgreSQL exclusion constraints (migration 0003) refuse a booking that raced ours, and
+the refusal comes back as the same clear message.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.availability import Availability
+from clinic.models import Practitioner, Room, User, local_datetime
+from patients.models import Patient
+from treatments.models import (
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentStatusChange,
+    AppointmentType,
+    CourseStatus,
+    TreatmentCourse,
+)
+
+SLOT = timedelta(minutes=settings.SCHEDULE_SLOT_MINUTES)
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
+
+
+def _hm(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A live appointment that holds the practitioner, room or patient we wanted."""
+
+    kind: str  # "practitioner", "room" or "patient"
+    appointment: Appointment
+
+    def __str__(self):
+        other = self.appointment
+        when = f"{_hm(other.start)}–{_hm(other.end)}"
+        if self.kind == "practitioner":
+            return f"{other.practitioner.display_name} is seeing {other.patient} {when}."
+        if self.kind == "room":
+            return (
+                f"{other.room} is taken {when} by {other.practitioner.display_name} "
+                f"with {other.patient}."
+            )
+        with_whom = other.practitioner.display_name
+        return f"{other.patient} already has an appointment {when} with {with_whom}."
+
+
+class SchedulingError(Exception):
+    """Why a booking or change cannot be made, in words for the front desk."""
+
+    def __init__(self, problems=(), clashes=()):
+        self.problems = list(problems)
+        self.clashes = list(clashes)
+        super().__init__(" ".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [*self.problems, *(str(clash) for clash in self.clashes)]
+
+    @property
+    def only_availability(self) -> bool:
+        """True when a manager's override could book it (no clash, only hours)."""
+        return not self.clashes
+
+
+def find_clashes(
+    *, patient: Patient, practitioner: Practitioner, room: Room, start, end, exclude=()
+) -> list[Clash]:
+    others = (
+        Appointment.objects.live()
+        .overlapping(start, end)
+        .filter(Q(practitioner_id=practitioner.pk) | Q(room_id=room.pk) | Q(patient_id=patient.pk))
+        .exclude(pk__in=[pk for pk in exclude if pk])
+        .with_people()
+    )
+    clashes = []
+    for other in others:
+        if other.practitioner_id == practitioner.pk:
+            clashes.append(Clash("practitioner", other))
+        if other.room_id == room.pk:
+            clashes.append(Clash("room", other))
+        if other.patient_id == patient.pk:
+            clashes.append(Clash("patient", other))
+    return clashes
+
+
+def availability_problems(
+    *, practitioner: Practitioner, room: Room, start, end, availability=None
+) -> list[str]:
+    problems = []
+    if end <= start:
+        return ["The appointment must end after it starts."]
+    if not practitioner.is_active:
+        problems.append(f"{practitioner.display_name} is not taking bookings.")
+    if not room.is_active:
+        problems.append(f"{room} is not in use.")
+    day = timezone.localtime(start).date()
+    availability = availability or Availability(day, day, [practitioner.pk])
+    problems.extend(availability.problems(practitioner, start, end))
+    return problems
+
+
+def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
+    if appointment.end <= appointment.start:
+        raise SchedulingError(["The appointment must end after it starts."])
+    problems = availability_problems(
+        practitioner=appointment.practitioner,
+        room=appointment.room,
+        start=appointment.start,
+        end=appointment.end,
+    )
+    if problems and override_reason:
+        if not by.has_perm("treatments.override_availability"):
+            raise SchedulingError(["Only a clinic manager can book outside working hours."])
+        problems = []  # the manager's recorded reason stands in for the hours
+    clashes = find_clashes(
+        patient=appointment.patient,
+        practitioner=appointment.practitioner,
+        room=appointment.room,
+        start=appointment.start,
+        end=appointment.end,
+        exclude=[appointment.pk],
+    )
+    if problems or clashes:
+        raise SchedulingError(problems, clashes)
+
+
+def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
+    try:
+        with transaction.atomic():
+            _check(appointment, override_reason=override_reason, by=by)
+            appointment.override_reason = override_reason if override_reason else ""
+            appointment.full_clean()
+            appointment.save()
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        # Another booking committed between our check and our insert (PostgreSQL only).
+        clashes = find_clashes(
+            patient=appointment.patient,
+            practitioner=appointment.practitioner,
+            room=appointment.room,
+            start=appointment.start,
+            end=appointment.end,
+            exclude=[appointment.pk],
+        )
+        raise SchedulingError(
+            [] if clashes else ["That time was just booked by someone else."], clashes
+        ) from error
+
+
+def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int = 1) -> None:
+    if course is None:
+        return
+    if course.complaint.patient_id != patient.pk:
+        raise SchedulingError(["That course belongs to another patient."])
+    if not course.is_open:
+        raise SchedulingError([f"The course is {course.get_status_display().lower()}."])
+    live = course.appointments.live().count()
+    if live + adding > course.planned_sessions:
+        raise SchedulingError(
+            [
+                f"The course has {course.planned_sessions} planned sessions and {live} "
+                f"booked; change the plan to add more."
+            ]
+        )
+
+
+def _activate(course: TreatmentCourse | None) -> None:
+    if course is not None and course.status == CourseStatus.PLANNED:
+        course.status = CourseStatus.ACTIVE
+        course.save(update_fields=["status"])
+
+
+@transaction.atomic
+def book(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    room: Room,
+    appointment_type: AppointmentType,
+    start: datetime,
+    end: datetime | None = None,
+    course: TreatmentCourse | None = None,
+    by: User,
+    override_reason: str = "",
+) -> Appointment:
+    """Book one appointment, or raise SchedulingError saying what is in the way."""
+    _check_course(course, patient)
+    appointment = Appointment(
+        patient=patient,
+        practitioner=practitioner,
+        room=room,
+        appointment_type=appointment_type,
+        course=course,
+        start=start,
+        end=end or start + timedelta(minutes=appointment_type.default_duration),
+        booked_by=by,
+    )
+    _save_checked(appointment, override_reason=override_reason, by=by)
+    _activate(course)
+    return appointment
+
+
+# --- whole courses ------------------------------------------------------------------------
+
+
+@dataclass
+class ProposedSession:
+    """One session of a course proposal: where it would go, and what is in the way."""
+
+    number: int
+    start: datetime
+    end: datetime
+    room: Room
+    problems: list[str] = field(default_factory=list)
+    alternatives: list["FreeSlot"] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def session_starts(first_start: datetime, interval_days: int, count: int) -> list[datetime]:
+    """Same wall-clock time every `interval_days`, whatever daylight saving does."""
+    local = timezone.localtime(first_start)
+    return [
+        local_datetime(local.date() + timedelta(days=interval_days * i), local.time())
+        for i in range(count)
+    ]
+
+
+def propose_course(
+    *,
+    course: TreatmentCourse,
+    first_start: datetime,
+    interval_days: int,
+    room: Room,
+    appointment_type: AppointmentType,
+) -> list[ProposedSession]:
+    """Every session still to book, each checked, with nearby free slots where it clashes."""
+    remaining = course.planned_sessions - course.appointments.live().count()
+    duration = timedelta(minutes=appointment_type.default_duration)
+    starts = session_starts(first_start, interval_days, max(remaining, 0))
+    if not starts:
+        return []
+    practitioner = course.practitioner
+    patient = course.complaint.patient
+    availability = Availability(
+        timezone.localtime(starts[0]).date(),
+        timezone.localtime(starts[-1]).date() + timedelta(days=7),
+        [practitioner.pk],
+    )
+    already = course.appointments.live().count()
+    proposals = []
+    for offset, start in enumerate(starts):
+        proposal = ProposedSession(already + offset + 1, start, start + duration, room)
+        proposal.problems = availability_problems(
+            practitioner=practitioner,
+            room=room,
+            start=start,
+            end=start + duration,
+            availability=availability,
+        ) + [
+            str(clash)
+            for clash in find_clashes(
+                patient=patient,
+                practitioner=practitioner,
+                room=room,
+                start=start,
+                end=start + duration,
+            )
+        ]
+        if proposal.problems:
+            proposal.alternatives = nearest_free_slots(
+                practitioner=practitioner,
+                patient=patient,
+                wanted=start,
+                duration=duration,
+                preferred_room=room,
+                availability=availability,
+            )
+        proposals.append(proposal)
+    return proposals
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    start: datetime
+    room: Room
+
+
+@transaction.atomic
+def book_course(
+    *,
+    course: TreatmentCourse,
+    sessions: list[PlannedSession],
+    appointment_type: AppointmentType,
+    by: User,
+) -> list[Appointment]:
+    """Book all `sessions` of `course` at once — or none, if any one cannot be booked.
+
+    The SchedulingError then names each failing session ("Session 3 (Tue 14 Apr 10:00): …").
+    """
+    patient = course.complaint.patient
+    _check_course(course, patient, adding=len(sessions))
+    booked, problems = [], []
+    already = course.appointments.live().count()
+    for number, session in enumerate(sorted(sessions, key=lambda s: s.start), start=already + 1):
+        try:
+            booked.append(
+                book(
+                    patient=patient,
+                    practitioner=course.practitioner,
+                    room=session.room,
+                    appointment_type=appointment_type,
+                    start=session.start,
+                    course=course,
+                    by=by,
+                )
+            )
+        except SchedulingError as error:
+            when = timezone.localtime(session.start).strftime("%a %d %b %H:%M")
+            problems.extend(f"Session {number} ({when}): {m}" for m in error.messages)
+    if problems:
+        transaction.set_rollback(True)
+        raise SchedulingError(problems)
+    return booked
+
+
+# --- free slots -------------------------------------------------------------------------
+
+TIMES_OF_DAY = {
+    "any": (time(0), time(23, 59)),
+    "morning": (time(0), time(12)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), time(23, 59)),
+}
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    start: datetime
+    end: datetime
+    practitioner: Practitioner
+    room: Room
+
+
+def find_free_slots(
+    *,
+    duration: timedelta,
+    first_day: date,
+    last_day: date,
+    practitioner: Practitioner | None = None,
+    patient: Patient | None = None,
+    time_of_day: str = "any",
+    preferred_room: Room | None = None,
+    limit: int = 10,
+    availability: Availability | None = None,
+) -> list[FreeSlot]:
+    """Free slots in date order, on the calendar's grid, from now on.
+
+    A slot needs the practitioner working and not away, no clash for them or the patient,
+    and a free active room (the preferred one when it is free). Three queries for the
+    availability and one for the appointments, whatever the range.
+    """
+    practitioners = (
+        [practitioner]
+        if practitioner
+        else list(Practitioner.objects.active().select_related("user"))
+    )
+    ids = [p.pk for p in practitioners]
+    availability = availability or Availability(first_day, last_day, ids)
+    rooms = list(Room.objects.active())
+    if preferred_room is not None and preferred_room.is_active:
+        rooms.sort(key=lambda r: r.pk != preferred_room.pk)
+    range_start = local_datetime(first_day, time(0))
+    range_end = local_datetime(last_day + timedelta(days=1), time(0))
+    busy = list(
+        Appointment.objects.live()
+        .overlapping(range_start, range_end)
+        .only("start", "end", "practitioner_id", "room_id", "patient_id")
+    )
+    earliest, latest = TIMES_OF_DAY[time_of_day]
+    now = timezone.now()
+    slots = []
+    day = first_day
+    while day <= last_day and len(slots) < limit:
+        for who in practitioners:
+            for span_start, span_end in availability.working_spans(who.pk, day):
+                start = span_start
+                while start + duration <= span_end:
+                    end = start + duration
+                    local = timezone.localtime(start).time()
+                    if (
+                        start >= now
+                        and earliest <= local < latest
+                        and not availability.time_off_overlapping(who.pk, start, end)
+                        and not any(
+                            a.start < end
+                            and a.end > start
+                            and (
+                                a.practitioner_id == who.pk
+                                or (patient and a.patient_id == patient.pk)
+                            )
+                            for a in busy
+                        )
+                    ):
+                        taken = {a.room_id for a in busy if a.start < end and a.end > start}
+                        room = next((r for r in rooms if r.pk not in taken), None)
+                        if room is not None:
+                            slots.append(FreeSlot(start, end, who, room))
+                    start += SLOT
+        day += timedelta(days=1)
+    slots.sort(key=lambda s: (s.start, s.practitioner.display_name))
+    return slots[:limit]
+
+
+def nearest_free_slots(
+    *,
+    practitioner: Practitioner,
+    patient: Patient,
+    wanted: datetime,
+    duration: timedelta,
+    preferred_room: Room | None = None,
+    availability: Availability | None = None,
+    count: int = 3,
+    days_ahead: int = 7,
+) -> list[FreeSlot]:
+    """Free slots nearest to `wanted`: on the same day first, then the following days."""
+    day = timezone.localtime(wanted).date()
+    same_day = find_free_slots(
+        duration=duration,
+        first_day=day,
+        last_day=day,
+        practitioner=practitioner,
+        patient=patient,
+        preferred_room=preferred_room,
+        limit=200,
+        availability=availability,
+    )
+    same_day.sort(key=lambda s: abs(s.start - wanted))
+    if len(same_day) >= count:
+        return same_day[:count]
+    later = find_free_slots(
+        duration=duration,
+        first_day=day + timedelta(days=1),
+        last_day=day + timedelta(days=days_ahead),
+        practitioner=practitioner,
+        patient=patient,
+        preferred_room=preferred_room,
+        limit=count - len(same_day),
+        availability=availability,
+    )
+    return same_day[:count] + later
+
+
+# --- moving and status changes -------------------------------------------------------------
+
+
+@transaction.atomic
+def reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    end: datetime | None = None,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+    by: User,
+    override_reason: str = "",
+) -> Appointment:
+    if appointment.status != AppointmentStatus.BOOKED:
+        state = appointment.get_status_display().lower()
+        raise SchedulingError([f"Only booked appointments can be moved; this one is {state}."])
+    duration = appointment.end - appointment.start
+    appointment.start = start
+    appointment.end = end or start + duration
+    appointment.practitioner = practitioner or appointment.practitioner
+    appointment.room = room or appointment.room
+    _save_checked(appointment, override_reason=override_reason, by=by)
+    return appointment
+
+
+def _change_status(
+    appointment: Appointment, to: str, *, by: User, note: str = "", undoes=None
+) -> AppointmentStatusChange:
+    change = AppointmentStatusChange.objects.create(
+        appointment=appointment,
+        from_status=appointment.status,
+        to_status=to,
+        changed_by=by,
+        note=note,
+        undoes=undoes,
+    )
+    appointment.status = to
+    appointment.save(update_fields=["status", "cancellation_reason", "late_cancellation"])
+    return change
+
+
+def _require(appointment: Appointment, *allowed: str, action: str) -> None:
+    if appointment.status not in allowed:
+        raise SchedulingError(
+            [f"Cannot {action}: the appointment is {appointment.get_status_display().lower()}."]
+        )
+
+
+@transaction.atomic
+def cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
+    _require(appointment, AppointmentStatus.BOOKED, action="cancel")
+    reason = reason.strip()
+    if not reason:
+        raise SchedulingError(["Give a reason for the cancellation."])
+    appointment.cancellation_reason = reason
+    appointment.late_cancellation = appointment.is_late_cancellation()
+    _change_status(appointment, AppointmentStatus.CANCELLED, by=by, note=reason)
+    return appointment
+
+
+@transaction.atomic
+def mark_arrived(*, appointment: Appointment, by: User) -> Appointment:
+    _require(appointment, AppointmentStatus.BOOKED, action="mark as arrived")
+    _change_status(appointment, AppointmentStatus.ARRIVED, by=by)
+    return appointment
+
+
+@transaction.atomic
+def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    _require(appointment, AppointmentStatus.BOOKED, action="mark as a no-show")
+    if timezone.now() < appointment.start:
+        raise SchedulingError(["The appointment has not started yet."])
+    _change_status(appointment, AppointmentStatus.NO_SHOW, by=by)
+    return appointment
+
+
+@transaction.atomic
+def complete(*, appointment: Appointment, by: User) -> Appointment:
+    _require(appointment, AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, action="complete")
+    _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
+    course = appointment.course
+    if course is not None and course.is_open:
+        done = course.appointments.filter(status=AppointmentStatus.COMPLETED).count()
+        if done >= course.planned_sessions:
+            course.status = CourseStatus.COMPLETED
+            course.end_date = timezone.localdate()
+            course.save(update_fields=["status", "end_date"])
+    return appointment
+
+
+@transaction.atomic
+def undo_status(*, appointment: Appointment, by: User) -> Appointment:
+    """Undo the latest status change (a no-show marked by mistake, say), recorded as a change.
+
+    Bringing a cancelled or no-show appointment back checks that its slot is still free.
+    """
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    last = (
+        appointment.status_changes.filter(undone_by__isnull=True, undoes__isnull=True)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    if last is None or last.to_status != appointment.status:
+        raise SchedulingError(["There is no status change to undo."])
+    if last.from_status in LIVE_STATUSES and not appointment.is_live:
+        clashes = find_clashes(
+            patient=appointment.patient,
+            practitioner=appointment.practitioner,
+            room=appointment.room,
+            start=appointment.start,
+            end=appointment.end,
+            exclude=[appointment.pk],
+        )
+        if clashes:
+            raise SchedulingError(["The slot has been taken since:"], clashes)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        appointment.cancellation_reason = ""
+        appointment.late_cancellation = False
+    try:
+        with transaction.atomic():
+            _change_status(appointment, last.from_status, by=by, note="Undo", undoes=last)
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        raise SchedulingError(["The slot has just been taken by another booking."]) from error
+    course = appointment.course
+    if (
+        course is not None
+        and last.to_status == AppointmentStatus.COMPLETED
+        and course.status == CourseStatus.COMPLETED
+    ):
+        course.status = CourseStatus.ACTIVE
+        course.end_date = None
+        course.save(update_fields=["status", "end_date"])
+    return appointment

@@ -1,0 +1,81 @@
+"""Writes to treatment courses. Appointments are written by `treatments.scheduling`."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Practitioner, User
+from patients.models import Complaint
+from treatments.models import CourseStatus, TreatmentCourse
+
+
+@transaction.atomic
+def course_plan(
+    *,
+    complaint: Complaint,
+    practitioner: Practitioner,
+    planned_sessions: int,
+    interval_days: int,
+    start_date: date,
+    goal: str = "",
+    by: User,
+) -> TreatmentCourse:
+    if complaint.courses.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]).exists():
+        raise ValidationError(
+            "This complaint already has an open course; finish or discontinue it first."
+        )
+    course = TreatmentCourse(
+        complaint=complaint,
+        practitioner=practitioner,
+        planned_sessions=planned_sessions,
+        interval_days=interval_days,
+        start_date=start_date,
+        goal=goal,
+        created_by=by,
+    )
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_update_plan(
+    *, course: TreatmentCourse, planned_sessions: int, interval_days: int, goal: str, by: User
+) -> TreatmentCourse:
+    live = course.appointments.live().count()
+    if planned_sessions < live:
+        raise ValidationError(
+            {"planned_sessions": f"{live} sessions are already booked; cancel some first."}
+        )
+    course.planned_sessions = planned_sessions
+    course.interval_days = interval_days
+    course.goal = goal
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_discontinue(*, course: TreatmentCourse, reason: str, by: User) -> TreatmentCourse:
+    if not course.is_open:
+        raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
+    course.status = CourseStatus.DISCONTINUED
+    course.discontinued_reason = reason.strip()
+    course.end_date = timezone.localdate()
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_complete(*, course: TreatmentCourse, by: User) -> TreatmentCourse:
+    """Complete a course by hand (the pain is gone before the last planned session)."""
+    if not course.is_open:
+        raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
+    course.status = CourseStatus.COMPLETED
+    course.end_date = timezone.localdate()
+    course.full_clean()
+    course.save()
+    return course
