@@ -49,10 +49,15 @@ class Availability:
         if opening is None:
             return []
         spans = []
-        for block in self._hours[practitioner_id, day.weekday()]:
+        blocks = sorted(self._hours[practitioner_id, day.weekday()], key=lambda b: b.start)
+        for block in blocks:
             start = max(local_datetime(day, block.start), opening[0])
             end = min(local_datetime(day, block.end), opening[1])
-            if start < end:
+            if start >= end:
+                continue
+            if spans and start <= spans[-1][1]:  # touching blocks make one span
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
                 spans.append((start, end))
         return spans
 

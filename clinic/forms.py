@@ -1,10 +1,22 @@
+from datetime import time, timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from clinic.models import Practitioner, Room, User, colour_validator
+from clinic.models import (
+    OpeningHours,
+    Practitioner,
+    Room,
+    User,
+    Weekday,
+    colour_validator,
+    local_datetime,
+)
 from clinic.roles import Role
 
 
@@ -115,3 +127,163 @@ class RoomForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("A room with this name already exists.")
         return name
+
+
+# --- opening hours, working hours, time off ------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OpeningDayForm(forms.Form):
+    """One weekday on the opening-hours screen: open or closed, and from when to when.
+
+    Rendered by hand as a table row, so it marks its own invalid inputs for Bootstrap.
+    """
+
+    is_open = forms.BooleanField(
+        required=False,
+        label="Open",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    opens = forms.TimeField(required=False, widget=TimeInput(attrs={"class": "form-control"}))
+    closes = forms.TimeField(required=False, widget=TimeInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, weekday: int, **kwargs):
+        super().__init__(*args, prefix=f"day{weekday}", **kwargs)
+        self.weekday = weekday
+        self.label = Weekday(weekday).label
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-label"] = f"{self.label}: {field.label or name}"
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs["class"]:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_open"):
+            return cleaned  # times typed for a closed day are kept on screen but not saved
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        if opens is None and "opens" not in self.errors:
+            self.add_error("opens", "Say when the clinic opens.")
+        if closes is None and "closes" not in self.errors:
+            self.add_error("closes", "Say when the clinic closes.")
+        if opens and closes and closes <= opens:
+            self.add_error("closes", "The clinic must close after it opens.")
+        return cleaned
+
+    def hours(self) -> tuple[time, time] | None:
+        """(opens, closes) for the service, or None for a closed day."""
+        if not self.cleaned_data["is_open"]:
+            return None
+        return self.cleaned_data["opens"], self.cleaned_data["closes"]
+
+
+def opening_week_forms(data, rows) -> list[OpeningDayForm]:
+    """One form per weekday, Monday first, filled from the `rows` of OpeningHours."""
+    by_day = {row.weekday: row for row in rows}
+    forms_ = []
+    for weekday in Weekday.values:
+        row: OpeningHours | None = by_day.get(weekday)
+        initial = {"is_open": row is not None}
+        if row is not None:
+            initial.update(opens=row.opens, closes=row.closes)
+        forms_.append(OpeningDayForm(data, weekday=weekday, initial=initial))
+    return forms_
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form, whatever fields the model named."""
+
+    service_error_field: str | None = None  # where refusals about the whole row go
+
+    def add_service_error(self, error: ValidationError) -> None:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages in by_field.items():
+            self.add_error(field if field in self.fields else self.service_error_field, messages)
+
+
+class WorkingHoursForm(ServiceErrorsMixin, forms.Form):
+    """A new block in a practitioner's week, e.g. Monday 09:00–12:30."""
+
+    # The model's refusal of an overlapping block belongs next to the times, not above them.
+    service_error_field = "start"
+
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
+    start = forms.TimeField(widget=TimeInput(), label="From")
+    end = forms.TimeField(widget=TimeInput(), label="Until")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "weekday", Row(Column("start", css_class="col-6"), Column("end", css_class="col-6"))
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "A block must end after it starts.")
+        return cleaned
+
+
+class TimeOffForm(ServiceErrorsMixin, forms.Form):
+    """A stretch of time off; empty times mean whole days."""
+
+    start_date = forms.DateField(widget=DateInput(), label="From")
+    start_time = forms.TimeField(
+        required=False, widget=TimeInput(), label="Time", help_text="Empty: from the start."
+    )
+    end_date = forms.DateField(widget=DateInput(), label="Until")
+    end_time = forms.TimeField(
+        required=False, widget=TimeInput(), label="Time", help_text="Empty: to the end."
+    )
+    reason = forms.CharField(max_length=200, help_text="e.g. Holiday, CPD course, illness.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("start_date", css_class="col-7"), Column("start_time", css_class="col-5")),
+            Row(Column("end_date", css_class="col-7"), Column("end_time", css_class="col-5")),
+            "reason",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start_date, end_date = cleaned.get("start_date"), cleaned.get("end_date")
+        if start_date is None or end_date is None or self.has_error("start_time"):
+            return cleaned
+        if self.has_error("end_time"):
+            return cleaned
+        start = local_datetime(start_date, cleaned.get("start_time") or time(0))
+        end_time = cleaned.get("end_time")
+        end = (
+            local_datetime(end_date, end_time)
+            if end_time is not None
+            else local_datetime(end_date + timedelta(days=1), time(0))
+        )
+        if end <= start:
+            field = "end_time" if end_date == start_date else "end_date"
+            self.add_error(field, "Time off must end after it starts.")
+        elif end <= timezone.now():
+            self.add_error("end_date", "This time off is already over.")
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned

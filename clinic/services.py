@@ -1,10 +1,21 @@
-"""The only code that writes staff accounts, practitioner profiles and rooms."""
+"""The only code that writes staff accounts, practitioner profiles, rooms, opening hours,
+working hours and time off."""
+
+from datetime import datetime, time
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.models import Practitioner, Room, User
+from clinic.models import (
+    OpeningHours,
+    Practitioner,
+    Room,
+    TimeOff,
+    User,
+    Weekday,
+    WorkingHours,
+)
 from clinic.roles import Role
 
 PRACTITIONER_PROFILE_FIELDS = ("display_name", "credentials", "colour")
@@ -99,3 +110,72 @@ def room_set_active(*, room: Room, active: bool, by: User) -> Room:
     room.is_active = active
     room.save(update_fields=["is_active"])
     return room
+
+
+# --- opening hours, working hours, time off ------------------------------------------------
+
+
+@transaction.atomic
+def opening_hours_set(*, weekday: int, opens: time, closes: time, by: User) -> OpeningHours:
+    """Open the clinic on `weekday` from `opens` to `closes` (replacing that day's hours)."""
+    row = OpeningHours.objects.filter(weekday=weekday).first() or OpeningHours(weekday=weekday)
+    row.opens, row.closes = opens, closes
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def opening_hours_close_day(*, weekday: int, by: User) -> None:
+    """Close the clinic on `weekday`: a weekday without opening hours is a closed day."""
+    if weekday not in Weekday.values:
+        raise ValidationError({"weekday": f"Unknown weekday {weekday}."})
+    OpeningHours.objects.filter(weekday=weekday).delete()
+
+
+@transaction.atomic
+def opening_hours_set_week(
+    *, week: dict[int, tuple[time, time] | None], by: User
+) -> list[OpeningHours]:
+    """Set several days at once, all or none: `week` maps a weekday to (opens, closes), or to
+    None to close that day."""
+    rows = []
+    for weekday, hours in sorted(week.items()):
+        if hours is None:
+            opening_hours_close_day(weekday=weekday, by=by)
+        else:
+            rows.append(opening_hours_set(weekday=weekday, opens=hours[0], closes=hours[1], by=by))
+    return rows
+
+
+@transaction.atomic
+def working_hours_add(
+    *, practitioner: Practitioner, weekday: int, start: time, end: time, by: User
+) -> WorkingHours:
+    """Add a block to the practitioner's week; a block overlapping another one is refused."""
+    block = WorkingHours(practitioner=practitioner, weekday=weekday, start=start, end=end)
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def working_hours_remove(*, block: WorkingHours, by: User) -> None:
+    """Remove a block. Appointments already booked in it stay booked."""
+    block.delete()
+
+
+@transaction.atomic
+def time_off_add(
+    *, practitioner: Practitioner, start: datetime, end: datetime, reason: str, by: User
+) -> TimeOff:
+    """Record time off. Appointments already booked in it stay booked: the desk moves them."""
+    stretch = TimeOff(practitioner=practitioner, start=start, end=end, reason=reason.strip())
+    stretch.full_clean()
+    stretch.save()
+    return stretch
+
+
+@transaction.atomic
+def time_off_remove(*, time_off: TimeOff, by: User) -> None:
+    time_off.delete()

@@ -5,10 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views
+from treatments.views import home
 
 clinic_patterns = (
     [
-        path("", views.home, name="home"),
+        # The home page shows every app's part of the day, so it lives in the top app.
+        path("", home.home, name="home"),
         path("staff/", views.staff_list, name="staff-list"),
         path("staff/new/", views.staff_create, name="staff-create"),
         path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
@@ -17,6 +19,24 @@ clinic_patterns = (
         path("rooms/new/", views.room_create, name="room-create"),
         path("rooms/<int:pk>/edit/", views.room_edit, name="room-edit"),
         path("rooms/<int:pk>/active/", views.room_set_active, name="room-set-active"),
+        path("hours/", views.hours_overview, name="hours"),
+        path("hours/opening/", views.hours_opening, name="hours-opening"),
+        path("hours/<int:practitioner_pk>/", views.hours_practitioner, name="hours-practitioner"),
+        path(
+            "hours/<int:practitioner_pk>/blocks/<int:pk>/remove/",
+            views.hours_block_remove,
+            name="hours-block-remove",
+        ),
+        path(
+            "hours/<int:practitioner_pk>/time-off/",
+            views.hours_time_off,
+            name="hours-time-off",
+        ),
+        path(
+            "hours/<int:practitioner_pk>/time-off/<int:pk>/remove/",
+            views.hours_time_off_remove,
+            name="hours-time-off-remove",
+        ),
     ],
     "clinic",
 )
@@ -24,6 +44,7 @@ clinic_patterns = (
 urlpatterns = [
     path("", include(clinic_patterns)),
     path("patients/", include("patients.urls")),
+    path("", include("treatments.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,46 +1,34 @@
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import time, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import services
 from clinic.access import staff_required
-from clinic.forms import RoomForm, StaffCreateForm, StaffEditForm
-from clinic.models import Room, User
+from clinic.forms import (
+    RoomForm,
+    StaffCreateForm,
+    StaffEditForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    opening_week_forms,
+)
+from clinic.models import (
+    OpeningHours,
+    Practitioner,
+    Room,
+    TimeOff,
+    User,
+    Weekday,
+    WorkingHours,
+)
 from clinic.roles import Role
-
-HOME_LIST_LENGTH = 10
-
-
-@staff_required()
-@require_http_methods(["GET"])
-def home(request):
-    """One page per role; someone holding several roles sees each part."""
-    # Imported here: `clinic` sits below the apps, only its home page and URLs look up.
-    from patients.forms import PatientSearchForm
-    from patients.models import Complaint, Patient
-
-    user = request.user
-    context = {}
-    if user.is_front_desk:
-        context["search_form"] = PatientSearchForm()
-        context["recent_patients"] = Patient.objects.current().order_by("-created_at")[
-            :HOME_LIST_LENGTH
-        ]
-    if user.is_practitioner:
-        # Until courses link practitioners to patients, "theirs" are the complaints they took.
-        active = (
-            Complaint.objects.active()
-            .filter(patient__is_archived=False)
-            .select_related("patient")
-            .order_by("-created_at")
-        )
-        context["my_complaints"] = active.filter(created_by=user)[:HOME_LIST_LENGTH]
-        context["other_complaints"] = active.exclude(created_by=user)[:HOME_LIST_LENGTH]
-    if user.is_manager:
-        context["staff"] = User.objects.filter(is_active=True).prefetch_related("groups")
-        context["rooms"] = Room.objects.all()
-    return render(request, "clinic/home.html", context)
 
 
 @staff_required("clinic.view_user", role=Role.MANAGER)
@@ -148,3 +136,241 @@ def room_set_active(request, pk):
     services.room_set_active(room=room, active=active, by=request.user)
     messages.success(request, f"Room “{room}” {'reactivated' if active else 'deactivated'}.")
     return redirect("clinic:room-list")
+
+
+# --- opening hours, working hours and time off (clinic manager) ----------------------------
+
+
+@dataclass
+class WeekDay:
+    """One weekday column: the clinic's hours that day and a practitioner's blocks in it."""
+
+    weekday: int
+    label: str
+    opening: OpeningHours | None
+    blocks: list[WorkingHours]
+
+    @property
+    def entries(self) -> list[tuple[WorkingHours, bool]]:
+        """Each block with whether it reaches outside the clinic's opening hours."""
+        return [(block, _outside(block, self.opening)) for block in self.blocks]
+
+
+@dataclass
+class PractitionerWeek:
+    practitioner: Practitioner
+    days: list[WeekDay]
+
+    @property
+    def hours(self) -> float:
+        """Working hours per week (the blocks as entered, before opening hours cut them)."""
+        return sum(_minutes(b.end) - _minutes(b.start) for d in self.days for b in d.blocks) / 60
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
+def _outside(block: WorkingHours, opening: OpeningHours | None) -> bool:
+    return opening is None or block.start < opening.opens or block.end > opening.closes
+
+
+def _week(practitioner: Practitioner, opening: dict[int, OpeningHours]) -> PractitionerWeek:
+    blocks = defaultdict(list)
+    for block in practitioner.working_hours.all():  # prefetched, ordered by weekday and start
+        blocks[block.weekday].append(block)
+    days = [WeekDay(d.value, d.label, opening.get(d.value), blocks[d.value]) for d in Weekday]
+    return PractitionerWeek(practitioner, days)
+
+
+def _opening() -> dict[int, OpeningHours]:
+    return {row.weekday: row for row in OpeningHours.objects.all()}
+
+
+def _hours_practitioner(pk: int) -> Practitioner:
+    return get_object_or_404(Practitioner.objects.prefetch_related("working_hours"), pk=pk)
+
+
+@staff_required("clinic.view_workinghours", role=Role.MANAGER)
+@require_http_methods(["GET"])
+def hours_overview(request):
+    """Every active practitioner's week at a glance, against the clinic's opening hours."""
+    practitioners = (
+        Practitioner.objects.active()
+        .prefetch_related("working_hours")
+        .annotate(upcoming_time_off=Count("time_off", filter=Q(time_off__end__gt=timezone.now())))
+    )
+    opening = _opening()
+    context = {
+        "weeks": [_week(p, opening) for p in practitioners],
+        "days": [(d.label, opening.get(d.value)) for d in Weekday],
+    }
+    return render(request, "clinic/hours_overview.html", context)
+
+
+@staff_required("clinic.change_openinghours", role=Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def hours_opening(request):
+    days = opening_week_forms(request.POST or None, OpeningHours.objects.all())
+    errors = []
+    valid = [day.is_valid() for day in days]  # every day, so each shows its own errors
+    if request.method == "POST" and all(valid):
+        try:
+            services.opening_hours_set_week(
+                week={day.weekday: day.hours() for day in days}, by=request.user
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, "Opening hours saved.")
+            return redirect("clinic:hours")
+    return render(request, "clinic/hours_opening.html", {"days": days, "errors": errors})
+
+
+@staff_required("clinic.change_workinghours", role=Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def hours_practitioner(request, practitioner_pk):
+    """One practitioner's week: add a block, remove one."""
+    practitioner = _hours_practitioner(practitioner_pk)
+    form = WorkingHoursForm(request.POST or None)
+    opening = _opening()
+    if request.method == "POST" and form.is_valid():
+        try:
+            block = services.working_hours_add(
+                practitioner=practitioner, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Added {block} to {practitioner.display_name}’s week.")
+            if _outside(block, opening.get(block.weekday)):
+                messages.warning(request, _outside_message(block, opening.get(block.weekday)))
+            return redirect("clinic:hours-practitioner", practitioner.pk)
+    context = {
+        "practitioner": practitioner,
+        "week": _week(practitioner, opening),
+        "form": form,
+        "today": timezone.localdate(),
+    }
+    return render(request, "clinic/hours_practitioner.html", context)
+
+
+def _outside_message(block: WorkingHours, opening: OpeningHours | None) -> str:
+    day = block.get_weekday_display()
+    if opening is None:
+        return f"The clinic is closed on {day}s: nobody can be booked in this block."
+    return (
+        f"{block} is partly outside the clinic’s opening hours on {day}s "
+        f"({opening.opens:%H:%M}–{opening.closes:%H:%M}); only the part inside them can be "
+        f"booked."
+    )
+
+
+@staff_required("clinic.delete_workinghours", role=Role.MANAGER)
+@require_POST
+def hours_block_remove(request, practitioner_pk, pk):
+    block = get_object_or_404(
+        WorkingHours.objects.select_related("practitioner"), pk=pk, practitioner_id=practitioner_pk
+    )
+    services.working_hours_remove(block=block, by=request.user)
+    messages.success(
+        request,
+        f"Removed {block} from {block.practitioner.display_name}’s week. Appointments "
+        f"already booked in it stay booked.",
+    )
+    return redirect("clinic:hours-practitioner", practitioner_pk)
+
+
+@staff_required("clinic.change_timeoff", role=Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def hours_time_off(request, practitioner_pk):
+    """A practitioner's upcoming time off, the appointments it touches, and a form to add."""
+    practitioner = get_object_or_404(Practitioner, pk=practitioner_pk)
+    form = TimeOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stretch = services.time_off_add(
+                practitioner=practitioner,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Time off recorded: {time_off_label(stretch)}.")
+            affected = _appointments_during(practitioner, [stretch])[stretch.pk]
+            if affected:
+                messages.warning(request, _affected_message(affected))
+            return redirect("clinic:hours-time-off", practitioner.pk)
+    upcoming = list(practitioner.time_off.filter(end__gt=timezone.now()))
+    affected = _appointments_during(practitioner, upcoming)
+    context = {
+        "practitioner": practitioner,
+        "form": form,
+        "upcoming": [(t, time_off_label(t), affected[t.pk]) for t in upcoming],
+    }
+    return render(request, "clinic/time_off.html", context)
+
+
+@staff_required("clinic.delete_timeoff", role=Role.MANAGER)
+@require_POST
+def hours_time_off_remove(request, practitioner_pk, pk):
+    stretch = get_object_or_404(TimeOff, pk=pk, practitioner_id=practitioner_pk)
+    services.time_off_remove(time_off=stretch, by=request.user)
+    messages.success(request, f"Removed the time off {time_off_label(stretch)}.")
+    return redirect("clinic:hours-time-off", practitioner_pk)
+
+
+def time_off_label(stretch: TimeOff) -> str:
+    """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
+    start, end = timezone.localtime(stretch.start), timezone.localtime(stretch.end)
+
+    def day(moment, year=True):
+        return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
+
+    if start.time() == end.time() == time(0):
+        last = end - timedelta(days=1)
+        if last.date() == start.date():
+            return f"{day(start)} (whole day)"
+        return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
+    return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
+
+
+def _appointments_during(practitioner: Practitioner, stretches: list[TimeOff]) -> dict:
+    """Live appointments of `practitioner` inside each stretch, by stretch pk (one query).
+
+    Time off does not cancel anything: the desk sees these and moves them.
+    """
+    # Imported here: `clinic` sits below the apps (as on the home page).
+    from treatments.models import Appointment
+
+    found = defaultdict(list)
+    if not stretches:
+        return found
+    appointments = (
+        Appointment.objects.live()
+        .filter(practitioner=practitioner)
+        .overlapping(min(s.start for s in stretches), max(s.end for s in stretches))
+        .select_related("patient")
+        .order_by("start")
+    )
+    for appointment in appointments:
+        for stretch in stretches:
+            if appointment.start < stretch.end and appointment.end > stretch.start:
+                found[stretch.pk].append(appointment)
+    return found
+
+
+def _affected_message(appointments) -> str:
+    listed = "; ".join(
+        f"{timezone.localtime(a.start):%a %d %b %H:%M} {a.patient.display_name}"
+        for a in appointments
+    )
+    if len(appointments) == 1:
+        return f"1 appointment falls in this time off and stays booked; please move it: {listed}."
+    return (
+        f"{len(appointments)} appointments fall in this time off and stay booked; please move "
+        f"them: {listed}."
+    )

@@ -99,16 +99,20 @@ def find_clashes(
 def availability_problems(
     *, practitioner: Practitioner, room: Room, start, end, availability=None
 ) -> list[str]:
-    problems = []
     if end <= start:
         return ["The appointment must end after it starts."]
-    if not practitioner.is_active:
+    day = timezone.localtime(start).date()
+    availability = availability or Availability(day, day, [practitioner.pk])
+    return _unbookable(practitioner, room) + availability.problems(practitioner, start, end)
+
+
+def _unbookable(practitioner: Practitioner, room: Room) -> list[str]:
+    """What no override can change: someone who has left, a room out of use."""
+    problems = []
+    if not (practitioner.is_active and practitioner.user.is_active):
         problems.append(f"{practitioner.display_name} is not taking bookings.")
     if not room.is_active:
         problems.append(f"{room} is not in use.")
-    day = timezone.localtime(start).date()
-    availability = availability or Availability(day, day, [practitioner.pk])
-    problems.extend(availability.problems(practitioner, start, end))
     return problems
 
 
@@ -124,7 +128,8 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
     if problems and override_reason:
         if not by.has_perm("treatments.override_availability"):
             raise SchedulingError(["Only a clinic manager can book outside working hours."])
-        problems = []  # the manager's recorded reason stands in for the hours
+        # The manager's recorded reason stands in for the hours, never for a closed room.
+        problems = _unbookable(appointment.practitioner, appointment.room)
     clashes = find_clashes(
         patient=appointment.patient,
         practitioner=appointment.practitioner,
@@ -316,9 +321,13 @@ def book_course(
     """
     patient = course.complaint.patient
     _check_course(course, patient, adding=len(sessions))
+    status_before = course.status
     booked, problems = [], []
-    already = course.appointments.live().count()
-    for number, session in enumerate(sorted(sessions, key=lambda s: s.start), start=already + 1):
+    # Sessions are numbered by date among the course's live ones, old and new together.
+    existing = list(course.appointments.live().values_list("start", flat=True))
+    starts = sorted([*existing, *(session.start for session in sessions)])
+    for session in sorted(sessions, key=lambda s: s.start):
+        number = starts.index(session.start) + 1
         try:
             booked.append(
                 book(
@@ -336,6 +345,7 @@ def book_course(
             problems.extend(f"Session {number} ({when}): {m}" for m in error.messages)
     if problems:
         transaction.set_rollback(True)
+        course.status = status_before  # the caller's object must match the rolled-back row
         raise SchedulingError(problems)
     return booked
 
@@ -484,12 +494,17 @@ def reschedule(
     if appointment.status != AppointmentStatus.BOOKED:
         state = appointment.get_status_display().lower()
         raise SchedulingError([f"Only booked appointments can be moved; this one is {state}."])
+    before = (appointment.start, appointment.end, appointment.practitioner, appointment.room)
     duration = appointment.end - appointment.start
     appointment.start = start
     appointment.end = end or start + duration
     appointment.practitioner = practitioner or appointment.practitioner
     appointment.room = room or appointment.room
-    _save_checked(appointment, override_reason=override_reason, by=by)
+    try:
+        _save_checked(appointment, override_reason=override_reason, by=by)
+    except SchedulingError:
+        appointment.start, appointment.end, appointment.practitioner, appointment.room = before
+        raise
     return appointment
 
 
@@ -510,6 +525,10 @@ def _change_status(
 
 
 def _require(appointment: Appointment, *allowed: str, action: str) -> None:
+    """Check the status as stored now, not as the caller last saw it (another desk may have
+    changed it meanwhile); the row stays locked until the transaction ends on PostgreSQL."""
+    current = Appointment.objects.select_for_update().only("status").get(pk=appointment.pk)
+    appointment.status = current.status
     if appointment.status not in allowed:
         raise SchedulingError(
             [f"Cannot {action}: the appointment is {appointment.get_status_display().lower()}."]
@@ -564,7 +583,8 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
 
     Bringing a cancelled or no-show appointment back checks that its slot is still free.
     """
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    fresh = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment.status = fresh.status
     last = (
         appointment.status_changes.filter(undone_by__isnull=True, undoes__isnull=True)
         .order_by("-changed_at", "-id")
@@ -583,6 +603,8 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
         )
         if clashes:
             raise SchedulingError(["The slot has been taken since:"], clashes)
+        if appointment.course_id is not None:
+            _check_course(appointment.course, appointment.patient)
     if appointment.status == AppointmentStatus.CANCELLED:
         appointment.cancellation_reason = ""
         appointment.late_cancellation = False

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, User
 from patients.models import Complaint
-from treatments.models import CourseStatus, TreatmentCourse
+from treatments import scheduling
+from treatments.models import AppointmentStatus, CourseStatus, TreatmentCourse
 
 
 @transaction.atomic
@@ -57,8 +58,17 @@ def course_update_plan(
     return course
 
 
+def _cancel_future_sessions(course: TreatmentCourse, *, reason: str, by: User) -> int:
+    """Free the slots a closed course no longer needs; the status history records it."""
+    future = course.appointments.filter(status=AppointmentStatus.BOOKED, start__gt=timezone.now())
+    for appointment in future:
+        scheduling.cancel(appointment=appointment, reason=reason[:200], by=by)
+    return len(future)
+
+
 @transaction.atomic
 def course_discontinue(*, course: TreatmentCourse, reason: str, by: User) -> TreatmentCourse:
+    """Stop a course; its sessions still to come are cancelled with the same reason."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
     course.status = CourseStatus.DISCONTINUED
@@ -66,16 +76,21 @@ def course_discontinue(*, course: TreatmentCourse, reason: str, by: User) -> Tre
     course.end_date = timezone.localdate()
     course.full_clean()
     course.save()
+    _cancel_future_sessions(
+        course, reason=f"Course discontinued: {course.discontinued_reason}", by=by
+    )
     return course
 
 
 @transaction.atomic
 def course_complete(*, course: TreatmentCourse, by: User) -> TreatmentCourse:
-    """Complete a course by hand (the pain is gone before the last planned session)."""
+    """Complete a course by hand (the pain is gone before the last planned session); its
+    sessions still to come are cancelled."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
     course.status = CourseStatus.COMPLETED
     course.end_date = timezone.localdate()
     course.full_clean()
     course.save()
+    _cancel_future_sessions(course, reason="Course completed early", by=by)
     return course

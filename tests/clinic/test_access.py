@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.models import User
 from tests.factories import PASSWORD, UserFactory
 
-NAMESPACES = ("clinic", "patients")
+NAMESPACES = ("clinic", "patients", "treatments")
 NEW_PASSWORD = "a-different-long-passphrase-42"
 
 
@@ -44,13 +44,24 @@ def _assert_sent_to_login(response, path):
 
 def test_the_url_walk_finds_the_clinic_and_patient_pages():
     names = {name for name, _ in PROTECTED_URLS}
-    assert {"clinic:home", "clinic:staff-set-active", "patients:complaint-edit"} <= names
+    assert {
+        "clinic:home",
+        "clinic:staff-set-active",
+        "patients:complaint-edit",
+        "treatments:schedule-day",
+        "treatments:appointment-undo",
+        "treatments:course-book",
+    } <= names
 
 
 @pytest.mark.parametrize(("name", "path"), PROTECTED_URLS, ids=[n for n, _ in PROTECTED_URLS])
-def test_anonymous_visitor_is_sent_to_log_in_from_every_clinic_and_patient_page(
-    client, db, name, path
-):
+def test_an_account_without_a_role_is_refused_every_page(nobody_client, name, path):
+    assert nobody_client.get(path).status_code == 403
+    assert nobody_client.post(path).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "path"), PROTECTED_URLS, ids=[n for n, _ in PROTECTED_URLS])
+def test_anonymous_visitor_is_sent_to_log_in_from_every_page(client, db, name, path):
     _assert_sent_to_login(client.get(path), path)
 
 

@@ -16,6 +16,7 @@ from tests.factories import (
     RoomFactory,
     UserFactory,
 )
+from treatments.services import course_plan
 
 HOME = reverse("clinic:home")
 FRONT_DESK_PART = "Find a patient"
@@ -79,52 +80,55 @@ def test_front_desk_home_shows_no_practitioner_or_manager_parts(fiona_client):
         assert part not in response.text
 
 
-def test_practitioner_home_lists_their_own_and_other_active_complaints_marking_red_flags(
-    paul, paul_client, fiona
+def _course(complaint, practitioner, sessions=4):
+    return course_plan(
+        complaint=complaint,
+        practitioner=practitioner,
+        planned_sessions=sessions,
+        interval_days=7,
+        start_date=timezone.localdate(),
+        by=practitioner.user,
+    )
+
+
+def test_practitioner_home_lists_their_courses_and_complaints_still_without_one(
+    paul, priya, paul_client
 ):
+    mine = _course(
+        ComplaintFactory(patient__given_name="Rosa", title="Hip pain"), paul.practitioner
+    )
+    _course(ComplaintFactory(patient__given_name="Other"), priya.practitioner)
     flagged = ComplaintFactory(
-        patient__given_name="Rosa",
-        patient__family_name="Flagg",
-        red_flags=["inflammation"],
-        created_by=paul,
+        patient__given_name="Ida", patient__family_name="Flagg", red_flags=["inflammation"]
     )
-    flagged.created_at = timezone.now() - timedelta(days=1)
-    flagged.save(update_fields=["created_at"])
-    plain = ComplaintFactory(
-        patient__given_name="Ian", patient__family_name="Plain", created_by=paul
-    )
-    from_the_desk = ComplaintFactory(patient__given_name="Desmond", created_by=fiona)
+    plain = ComplaintFactory(patient__given_name="Ian", patient__family_name="Plain")
 
     response = paul_client.get(HOME)
 
     assert response.status_code == 200
     assert PRACTITIONER_PART in response.text
-    assert list(response.context["my_complaints"]) == [plain, flagged]
-    assert list(response.context["other_complaints"]) == [from_the_desk]
+    assert list(response.context["my_courses"]) == [mine]
+    assert "0 of 4 done, 4 to book" in response.text
+    assert set(response.context["unplanned_complaints"]) == {flagged, plain}
     flagged_item = _complaint_item(response.text, flagged.patient)
     assert "red-flag" in flagged_item
     assert "Red flags</span>" in flagged_item
-    plain_item = _complaint_item(response.text, plain.patient)
-    assert "red-flag" not in plain_item
-    assert "Red flags" not in plain_item
+    assert "red-flag" not in _complaint_item(response.text, plain.patient)
 
 
 def test_practitioner_home_leaves_out_resolved_complaints_and_archived_patients(paul, paul_client):
-    ComplaintFactory(
-        patient__given_name="Resolved", status=ComplaintStatus.RESOLVED, created_by=paul
-    )
+    ComplaintFactory(patient__given_name="Resolved", status=ComplaintStatus.RESOLVED)
     ComplaintFactory(
         patient__given_name="Archived",
         patient__is_archived=True,
         patient__archived_at=timezone.now(),
-        created_by=paul,
     )
 
     response = paul_client.get(HOME)
 
-    assert list(response.context["my_complaints"]) == []
-    assert list(response.context["other_complaints"]) == []
-    assert "You have not recorded any active complaints." in response.text
+    assert list(response.context["unplanned_complaints"]) == []
+    assert "No open courses with you." in response.text
+    assert "No appointments for you today." in response.text
 
 
 def test_practitioner_home_shows_no_front_desk_or_manager_parts(paul_client):
@@ -199,8 +203,9 @@ def test_front_desk_home_query_count_does_not_grow_with_the_patients(
     PatientFactory.create_batch(patient_count)
 
     # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
-    # permissions (for the navigation), 6 the ten newest current patients.
-    with django_assert_max_num_queries(6):
+    # permissions (for the navigation), 6 the ten newest current patients, 7 today's
+    # appointments with their people.
+    with django_assert_max_num_queries(7):
         response = fiona_client.get(HOME)
 
     assert len(response.context["recent_patients"]) == 10
@@ -210,17 +215,18 @@ def test_front_desk_home_query_count_does_not_grow_with_the_patients(
 def test_practitioner_home_query_count_does_not_grow_with_the_complaints(
     paul, paul_client, django_assert_max_num_queries, complaint_count
 ):
-    ComplaintFactory.create_batch(complaint_count // 2, created_by=paul)
+    for complaint in ComplaintFactory.create_batch(complaint_count // 2):
+        _course(complaint, paul.practitioner)
     ComplaintFactory.create_batch(complaint_count // 2)
 
     # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
-    # permissions (for the navigation), 6 the ten newest active complaints the practitioner
-    # recorded, 7 the ten newest others (each with its patient joined in).
-    with django_assert_max_num_queries(7):
+    # permissions (for the navigation), 6 the practitioner profile, 7 today's appointments,
+    # 8 open courses with progress counts, 9 the ten newest complaints without a course.
+    with django_assert_max_num_queries(9):
         response = paul_client.get(HOME)
 
-    assert len(response.context["my_complaints"]) == min(10, complaint_count // 2)
-    assert len(response.context["other_complaints"]) == min(10, complaint_count // 2)
+    assert len(response.context["my_courses"]) == complaint_count // 2
+    assert len(response.context["unplanned_complaints"]) == min(10, complaint_count // 2)
 
 
 @pytest.mark.parametrize("staff_count", [10, 60])

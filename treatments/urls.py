@@ -1,0 +1,38 @@
+from django.urls import path
+
+from treatments.views import appointments, calendar, courses
+
+app_name = "treatments"
+
+urlpatterns = [
+    # calendar.py: the front desk's day calendar and a practitioner's week
+    path("schedule/", calendar.schedule_day, name="schedule-today"),
+    path("schedule/<slug:day>/", calendar.schedule_day, name="schedule-day"),
+    path(
+        "schedule/week/<int:practitioner_pk>/<slug:day>/",
+        calendar.schedule_week,
+        name="schedule-week",
+    ),
+    # appointments.py: booking, the day list, moves and status changes
+    path("today/", appointments.today, name="today"),
+    path("appointments/new/", appointments.appointment_create, name="appointment-create"),
+    path("appointments/check/", appointments.appointment_check, name="appointment-check"),
+    path("appointments/free-slots/", appointments.free_slots, name="free-slots"),
+    path("appointments/patients/", appointments.patient_picker, name="patient-picker"),
+    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
+    path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment-move"),
+    path(
+        "appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment-cancel"
+    ),
+    path(
+        "appointments/<int:pk>/status/", appointments.appointment_status, name="appointment-status"
+    ),
+    path("appointments/<int:pk>/undo/", appointments.appointment_undo, name="appointment-undo"),
+    # courses.py: planning a course and booking all its sessions
+    path("complaints/<int:complaint_pk>/course/", courses.course_create, name="course-create"),
+    path("courses/<int:pk>/", courses.course_detail, name="course-detail"),
+    path("courses/<int:pk>/plan/", courses.course_edit, name="course-edit"),
+    path("courses/<int:pk>/book/", courses.course_book, name="course-book"),
+    path("courses/<int:pk>/discontinue/", courses.course_discontinue, name="course-discontinue"),
+    path("courses/<int:pk>/complete/", courses.course_complete, name="course-complete"),
+]

@@ -1,0 +1,349 @@
+"""Booking, the day list, moving, cancelling and status changes of appointments."""
+
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import staff_required
+from clinic.models import Practitioner, local_datetime
+from patients.models import Patient
+from treatments import scheduling
+from treatments.forms_appointments import (
+    BookingForm,
+    CancelForm,
+    FreeSlotForm,
+    MoveForm,
+    parse_local_start,
+)
+from treatments.models import Appointment, AppointmentType
+from treatments.scheduling import SchedulingError
+
+PICKER_LIMIT = 8
+
+
+def get_appointment(pk: int) -> Appointment:
+    return get_object_or_404(Appointment.objects.with_people(), pk=pk)
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+def _booking_initial(request) -> dict:
+    """Pre-fill from a calendar slot, a patient page or a course: ?patient=&practitioner=…"""
+    initial = {"appointment_type": AppointmentType.objects.filter(name="Follow-up").first()}
+    for name in ("patient", "practitioner", "room", "course", "appointment_type"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = request.GET[name]
+    start = parse_local_start(request.GET.get("start"))
+    if start:
+        local = timezone.localtime(start)
+        initial["date"], initial["time"] = local.date(), local.time()
+    else:
+        initial["date"] = timezone.localdate()
+    chosen_type = initial.get("appointment_type")
+    if isinstance(chosen_type, str):
+        chosen_type = AppointmentType.objects.filter(pk=chosen_type).first()
+    initial["duration"] = chosen_type.default_duration if chosen_type else 45
+    if not request.GET.get("practitioner") and hasattr(request.user, "practitioner"):
+        initial["practitioner"] = request.user.practitioner.pk
+    return initial
+
+
+@staff_required("treatments.add_appointment")
+@require_http_methods(["GET", "POST"])
+def appointment_create(request):
+    can_override = request.user.has_perm("treatments.override_availability")
+    form = BookingForm(
+        request.POST or None, initial=_booking_initial(request), can_override=can_override
+    )
+    alternatives, problems = [], []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = scheduling.book(
+                patient=data["patient"],
+                practitioner=data["practitioner"],
+                room=data["room"],
+                appointment_type=data["appointment_type"],
+                start=data["start"],
+                end=data["end"],
+                course=data["course"],
+                by=request.user,
+                override_reason=data.get("override_reason", ""),
+            )
+        except SchedulingError as error:
+            problems = error.messages
+            alternatives = scheduling.nearest_free_slots(
+                practitioner=data["practitioner"],
+                patient=data["patient"],
+                wanted=data["start"],
+                duration=data["end"] - data["start"],
+                preferred_room=data["room"],
+            )
+        else:
+            messages.success(request, f"Booked: {appointment.patient} {_when(appointment)}.")
+            return redirect(_day_url(appointment))
+    return render(
+        request,
+        "treatments/appointment_form.html",
+        {
+            "form": form,
+            "problems": problems,
+            "alternatives": alternatives,
+            "types": _type_durations(),
+        },
+    )
+
+
+def _type_durations() -> dict:
+    return {
+        str(pk): minutes
+        for pk, minutes in AppointmentType.objects.values_list("pk", "default_duration")
+    }
+
+
+def _when(appointment: Appointment) -> str:
+    start = timezone.localtime(appointment.start)
+    return f"{start:%a %d %b %H:%M}–{timezone.localtime(appointment.end):%H:%M}"
+
+
+def _day_url(appointment: Appointment) -> str:
+    day = timezone.localtime(appointment.start).date()
+    return reverse("treatments:schedule-day", args=[day.isoformat()])
+
+
+@staff_required("treatments.add_appointment")
+@require_POST
+def appointment_check(request):
+    """The booking form's live check (htmx): what would stop this booking, before saving."""
+    form = BookingForm(request.POST)
+    problems = []
+    checked = form.is_valid()
+    if checked:
+        data = form.cleaned_data
+        problems = scheduling.availability_problems(
+            practitioner=data["practitioner"],
+            room=data["room"],
+            start=data["start"],
+            end=data["end"],
+        ) + [
+            str(clash)
+            for clash in scheduling.find_clashes(
+                patient=data["patient"],
+                practitioner=data["practitioner"],
+                room=data["room"],
+                start=data["start"],
+                end=data["end"],
+            )
+        ]
+    return render(
+        request,
+        "treatments/appointment_form.html#check",
+        {"checked": checked, "problems": problems},
+    )
+
+
+@staff_required("treatments.add_appointment")
+@require_GET
+def patient_picker(request):
+    query = request.GET.get("patient_search", "").strip()
+    patients = Patient.objects.current().search(query)[:PICKER_LIMIT] if len(query) >= 2 else []
+    return render(
+        request, "treatments/appointment_form.html#picker", {"patients": patients, "query": query}
+    )
+
+
+@staff_required("treatments.view_appointment")
+@require_GET
+def appointment_detail(request, pk):
+    appointment = get_appointment(pk)
+    changes = appointment.status_changes.select_related("changed_by", "undone_by")
+    context = {"appointment": appointment, "changes": changes, "now": timezone.now()}
+    if appointment.course_id:
+        course = appointment.course
+        numbers = list(course.appointments.live().values_list("pk", flat=True))
+        context["session_number"] = (
+            numbers.index(appointment.pk) + 1 if appointment.pk in numbers else None
+        )
+        context["progress"] = course.progress()
+    return render(request, "treatments/appointment_detail.html", context)
+
+
+@staff_required("treatments.change_appointment")
+@require_http_methods(["GET", "POST"])
+def appointment_move(request, pk):
+    appointment = get_appointment(pk)
+    local = timezone.localtime(appointment.start)
+    form = MoveForm(
+        request.POST or None,
+        initial={
+            "date": local.date(),
+            "time": local.time(),
+            "duration": appointment.duration_minutes,
+            "practitioner": appointment.practitioner_id,
+            "room": appointment.room_id,
+        },
+    )
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            scheduling.reschedule(
+                appointment=appointment,
+                start=data["start"],
+                end=data["end"],
+                practitioner=data["practitioner"],
+                room=data["room"],
+                by=request.user,
+            )
+        except SchedulingError as error:
+            problems = error.messages
+            appointment.refresh_from_db()
+        else:
+            messages.success(request, f"Moved to {_when(appointment)}.")
+            return redirect("treatments:appointment-detail", appointment.pk)
+    return render(
+        request,
+        "treatments/appointment_move.html",
+        {"form": form, "appointment": appointment, "problems": problems},
+    )
+
+
+@staff_required("treatments.change_appointment")
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request, pk):
+    appointment = get_appointment(pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.cancel(
+                appointment=appointment, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except SchedulingError as error:
+            form.add_error(None, error.messages)
+        else:
+            late = " (late cancellation)" if appointment.late_cancellation else ""
+            messages.success(
+                request, f"Cancelled{late}: {appointment.patient} {_when(appointment)}."
+            )
+            return redirect("treatments:appointment-detail", appointment.pk)
+    return render(
+        request,
+        "treatments/appointment_cancel.html",
+        {
+            "form": form,
+            "appointment": appointment,
+            "late_hours": settings.LATE_CANCELLATION_HOURS,
+        },
+    )
+
+
+STATUS_ACTIONS = {
+    "arrived": scheduling.mark_arrived,
+    "completed": scheduling.complete,
+    "no_show": scheduling.mark_no_show,
+}
+
+
+@staff_required("treatments.change_appointment")
+@require_POST
+def appointment_status(request, pk):
+    appointment = get_appointment(pk)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Unknown action.")
+    else:
+        try:
+            action(appointment=appointment, by=request.user)
+        except SchedulingError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{appointment.patient}: {appointment.get_status_display().lower()}."
+            )
+    return redirect(_next_or(request, reverse("treatments:appointment-detail", args=[pk])))
+
+
+@staff_required("treatments.change_appointment")
+@require_POST
+def appointment_undo(request, pk):
+    appointment = get_appointment(pk)
+    try:
+        appointment = scheduling.undo_status(appointment=appointment, by=request.user)
+    except SchedulingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Undone: {appointment.patient} is {appointment.get_status_display().lower()} again.",
+        )
+    return redirect(_next_or(request, reverse("treatments:appointment-detail", args=[pk])))
+
+
+@staff_required("treatments.view_appointment")
+@require_GET
+def today(request):
+    """The front desk's list for today: who is due, who has arrived, one-click status."""
+    day = timezone.localdate()
+    practitioners = Practitioner.objects.active().order_by("display_name")
+    chosen = request.GET.get("practitioner", "")
+    appointments = (
+        Appointment.objects.with_people()
+        .filter(start__gte=local_datetime(day, time(0)))
+        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
+        .order_by("start", "practitioner__display_name")
+    )
+    if chosen.isdigit():
+        appointments = appointments.filter(practitioner_id=chosen)
+    return render(
+        request,
+        "treatments/today.html",
+        {
+            "day": day,
+            "appointments": appointments,
+            "practitioners": practitioners,
+            "chosen": chosen,
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff_required("treatments.add_appointment")
+@require_GET
+def free_slots(request):
+    """Find the next free slots for a practitioner (or anyone), a type and a time of day."""
+    today_ = timezone.localdate()
+    data = request.GET if "first_day" in request.GET else None
+    form = FreeSlotForm(
+        data,
+        initial={
+            "first_day": today_,
+            "last_day": today_ + timedelta(days=14),
+            "appointment_type": AppointmentType.objects.filter(name="Follow-up").first(),
+            "patient": request.GET.get("patient"),
+            "practitioner": request.GET.get("practitioner"),
+        },
+    )
+    slots = None
+    if data is not None and form.is_valid():
+        found = form.cleaned_data
+        slots = scheduling.find_free_slots(
+            duration=timedelta(minutes=found["appointment_type"].default_duration),
+            first_day=found["first_day"],
+            last_day=found["last_day"],
+            practitioner=found["practitioner"],
+            patient=found["patient"],
+            time_of_day=found["time_of_day"],
+            limit=20,
+        )
+    return render(request, "treatments/free_slots.html", {"form": form, "slots": slots})

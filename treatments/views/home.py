@@ -1,0 +1,57 @@
+"""The home page: one part per role (someone holding several roles sees each part)."""
+
+from datetime import time, timedelta
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clinic.access import staff_required
+from clinic.models import Room, User, local_datetime
+from patients.forms import PatientSearchForm
+from patients.models import Complaint, Patient
+from treatments.models import Appointment, CourseStatus, TreatmentCourse
+
+HOME_LIST_LENGTH = 10
+OPEN = [CourseStatus.PLANNED, CourseStatus.ACTIVE]
+
+
+@staff_required()
+@require_GET
+def home(request):
+    user = request.user
+    day = timezone.localdate()
+    todays = (
+        Appointment.objects.with_people()
+        .filter(start__gte=local_datetime(day, time(0)))
+        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
+        .order_by("start")
+    )
+    context = {"day": day, "now": timezone.now()}
+    if user.is_front_desk:
+        context["search_form"] = PatientSearchForm()
+        context["recent_patients"] = Patient.objects.current().order_by("-created_at")[
+            :HOME_LIST_LENGTH
+        ]
+        context["todays_appointments"] = todays
+    if user.is_practitioner and hasattr(user, "practitioner"):
+        practitioner = user.practitioner
+        context["my_appointments"] = todays.filter(practitioner=practitioner)
+        context["my_courses"] = (
+            TreatmentCourse.objects.with_progress()
+            .filter(practitioner=practitioner, status__in=OPEN)
+            .select_related("complaint__patient")
+            .order_by("complaint__patient__family_name")
+        )
+        context["unplanned_complaints"] = (
+            Complaint.objects.active()
+            .filter(patient__is_archived=False)
+            .exclude(Exists(TreatmentCourse.objects.filter(complaint=OuterRef("pk"))))
+            .select_related("patient")
+            .order_by("-created_at")[:HOME_LIST_LENGTH]
+        )
+    if user.is_manager:
+        context["staff"] = User.objects.filter(is_active=True).prefetch_related("groups")
+        context["rooms"] = Room.objects.all()
+    return render(request, "home.html", context)
