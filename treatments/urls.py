@@ -19,6 +19,7 @@ urlpatterns = [
     path("appointments/check/", appointments.appointment_check, name="appointment-check"),
     path("appointments/free-slots/", appointments.free_slots, name="free-slots"),
     path("appointments/patients/", appointments.patient_picker, name="patient-picker"),
+    path("appointments/patient-courses/", appointments.patient_courses, name="patient-courses"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment-detail"),
     path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment-move"),
     path(

@@ -431,3 +431,69 @@ class TestFreeSlots:
         )
         assert "last_day" in response.context["form"].errors
         assert response.context["slots"] is None
+
+
+class TestBookingAWholeCourseFromASlot:
+    def test_the_booking_form_offers_to_plan_a_course_for_a_complaint_without_one(
+        self, fiona_client, ana, room
+    ):
+        complaint = ComplaintFactory(
+            title="Left hip and leg pain", onset_date=timezone.localdate() - timedelta(days=60)
+        )
+        response = fiona_client.get(
+            reverse("treatments:patient-courses"), {"patient": complaint.patient.pk}
+        )
+        assert "Left hip and leg pain" in response.text
+        assert "suggested 4 sessions" in response.text
+        assert reverse("treatments:course-create", args=[complaint.pk]) in response.text
+
+    def test_planning_from_a_slot_goes_straight_to_the_proposal_from_that_slot(
+        self, fiona_client, ana, room
+    ):
+        complaint = ComplaintFactory(onset_date=timezone.localdate() - timedelta(days=60))
+        slot = {
+            "first_date": MONDAY.isoformat(),
+            "first_time": "10:00",
+            "room": room.pk,
+            "practitioner": ana.pk,
+        }
+        url = reverse("treatments:course-create", args=[complaint.pk])
+        form = fiona_client.get(url, slot).context["form"]
+        assert form["practitioner"].value() == str(ana.pk)
+        response = fiona_client.post(
+            f"{url}?first_date={MONDAY.isoformat()}&first_time=10:00&room={room.pk}",
+            {
+                "practitioner": ana.pk,
+                "planned_sessions": 4,
+                "interval_days": 7,
+                "start_date": MONDAY.isoformat(),
+                "goal": "",
+            },
+        )
+        assert response.status_code == 302
+        proposal = fiona_client.get(response.url)
+        rows = proposal.context["rows"]
+        assert [row.start for row in rows] == [
+            at(MONDAY + timedelta(days=7 * week), 10) for week in range(4)
+        ]
+
+    def test_an_open_course_with_sessions_to_book_is_offered_too(self, fiona_client, ana, room):
+        complaint = ComplaintFactory()
+        course = course_plan(
+            complaint=complaint,
+            practitioner=ana,
+            planned_sessions=3,
+            interval_days=7,
+            start_date=MONDAY,
+            by=ana.user,
+        )
+        response = fiona_client.get(
+            reverse("treatments:patient-courses"), {"patient": complaint.patient.pk}
+        )
+        assert "3 sessions to book" in response.text
+        assert reverse("treatments:course-book", args=[course.pk]) in response.text
+
+    def test_no_patient_no_offer(self, fiona_client):
+        response = fiona_client.get(reverse("treatments:patient-courses"), {"patient": "x"})
+        assert response.status_code == 200
+        assert response.text.strip() == ""

@@ -4,6 +4,7 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from treatments.forms_appointments import (
     MoveForm,
     parse_local_start,
 )
-from treatments.models import Appointment, AppointmentType
+from treatments.models import Appointment, AppointmentType, CourseStatus, TreatmentCourse
+from treatments.planning import suggest_course_length
 from treatments.scheduling import SchedulingError
 
 PICKER_LIMIT = 8
@@ -32,8 +34,8 @@ def get_appointment(pk: int) -> Appointment:
 
 
 def _next_or(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return default
 
@@ -101,6 +103,7 @@ def appointment_create(request):
             "problems": problems,
             "alternatives": alternatives,
             "types": _type_durations(),
+            **course_choices(form.chosen_patient),
         },
     )
 
@@ -161,6 +164,40 @@ def patient_picker(request):
     return render(
         request, "treatments/appointment_form.html#picker", {"patients": patients, "query": query}
     )
+
+
+@staff_required("treatments.add_appointment")
+@require_GET
+def patient_courses(request):
+    """For the booking form (htmx): book a whole course from the chosen slot instead."""
+    chosen = request.GET.get("patient", "")
+    patient = Patient.objects.current().filter(pk=chosen).first() if chosen.isdigit() else None
+    return render(
+        request,
+        "treatments/appointment_form.html#courses",
+        course_choices(patient),
+    )
+
+
+def course_choices(patient: Patient | None) -> dict:
+    """The patient's open courses with sessions to book, and active complaints without a
+    course (each with its suggested length)."""
+    if patient is None:
+        return {"open_courses": [], "unplanned": []}
+    courses = (
+        TreatmentCourse.objects.with_progress()
+        .filter(complaint__patient=patient, status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
+        .select_related("complaint")
+    )
+    unplanned = (
+        patient.complaints.active()
+        .exclude(courses__status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
+        .distinct()
+    )
+    return {
+        "open_courses": [c for c in courses if c.progress().to_book],
+        "unplanned": [(c, suggest_course_length(c)) for c in unplanned],
+    }
 
 
 @staff_required("treatments.view_appointment")
@@ -271,7 +308,9 @@ def appointment_status(request, pk):
             messages.success(
                 request, f"{appointment.patient}: {appointment.get_status_display().lower()}."
             )
-    return redirect(_next_or(request, reverse("treatments:appointment-detail", args=[pk])))
+    return HttpResponseRedirect(
+        _next_or(request, reverse("treatments:appointment-detail", args=[pk]))
+    )
 
 
 @staff_required("treatments.change_appointment")
@@ -287,7 +326,9 @@ def appointment_undo(request, pk):
             request,
             f"Undone: {appointment.patient} is {appointment.get_status_display().lower()} again.",
         )
-    return redirect(_next_or(request, reverse("treatments:appointment-detail", args=[pk])))
+    return HttpResponseRedirect(
+        _next_or(request, reverse("treatments:appointment-detail", args=[pk]))
+    )
 
 
 @staff_required("treatments.view_appointment")

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -64,6 +66,11 @@ def course_create(request, complaint_pk):
         "planned_sessions": suggestion.sessions,
         "practitioner": mine.pk if mine and mine.is_active else None,
     }
+    # Planned from a booking slot: that slot's practitioner and day.
+    if request.GET.get("practitioner", "").isdigit():
+        initial["practitioner"] = request.GET["practitioner"]
+    if request.GET.get("first_date"):
+        initial["start_date"] = request.GET["first_date"]
     form = CoursePlanForm(request.POST or None, initial=initial, suggestion=suggestion)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +81,7 @@ def course_create(request, complaint_pk):
             messages.success(
                 request, f"Course planned: {_plural(course.planned_sessions, 'session')}."
             )
-            return redirect("treatments:course-book", course.pk)
+            return redirect(_booking_url(request, course))
     open_course = complaint.courses.filter(
         status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
     ).first()
@@ -83,6 +90,20 @@ def course_create(request, complaint_pk):
         "treatments/course_form.html",
         {"form": form, "complaint": complaint, "open_course": open_course},
     )
+
+
+def _booking_url(request, course: TreatmentCourse) -> str:
+    """Straight on to booking the new course; when planned from a calendar slot
+    (?first_date=&first_time=&room=), with the sessions already proposed from that slot."""
+    url = reverse("treatments:course-book", args=[course.pk])
+    slot = {k: request.GET[k] for k in ("first_date", "first_time", "room") if request.GET.get(k)}
+    if "first_date" not in slot or "first_time" not in slot:
+        return url
+    follow_up = AppointmentType.objects.filter(name="Follow-up", is_active=True).first()
+    query = {"propose": "1", "interval_days": course.interval_days, **slot}
+    if follow_up is not None:
+        query["appointment_type"] = follow_up.pk
+    return f"{url}?{urlencode(query)}"
 
 
 @staff_required("treatments.change_treatmentcourse")
