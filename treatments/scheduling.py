@@ -3,15 +3,16 @@
 Every write checks, in one transaction, that the practitioner is working and not away, and
 that no live appointment of the same practitioner, room or patient overlaps. On SQLite the
 transaction starts IMMEDIATE, so checks and insert cannot interleave with another writer;
-on PostgreSQL exclusion constraints (migration 0003) refuse a booking that raced ours, and
-the refusal comes back as the same clear message.
+on PostgreSQL writers queue on a table lock for the same effect, and exclusion constraints
+(migration 0003) stand behind the checks: a refusal from them comes back as the same clear
+message.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +31,17 @@ from treatments.models import (
 
 SLOT = timedelta(minutes=settings.SCHEDULE_SLOT_MINUTES)
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
+DEADLOCK_DETECTED = "40P01"
+
+
+def _queue_writers() -> None:
+    """On PostgreSQL, one appointment writer at a time, as SQLite's IMMEDIATE transactions
+    give. Without it, bookings racing for one slot can deadlock inside the exclusion
+    constraints' index checks instead of one winning. Readers are not blocked."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE treatments_appointment IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _hm(moment: datetime) -> str:
@@ -145,10 +157,17 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
 def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
     try:
         with transaction.atomic():
+            _queue_writers()
             _check(appointment, override_reason=override_reason, by=by)
             appointment.override_reason = override_reason if override_reason else ""
             appointment.full_clean()
             appointment.save()
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
+        raise SchedulingError(
+            ["Another booking was being saved at the same moment; please try again."]
+        ) from error
     except IntegrityError as error:
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
@@ -491,6 +510,7 @@ def reschedule(
     by: User,
     override_reason: str = "",
 ) -> Appointment:
+    _reload_locked(appointment)  # another desk may have cancelled or moved it meanwhile
     if appointment.status != AppointmentStatus.BOOKED:
         state = appointment.get_status_display().lower()
         raise SchedulingError([f"Only booked appointments can be moved; this one is {state}."])
@@ -524,11 +544,15 @@ def _change_status(
     return change
 
 
+def _reload_locked(appointment: Appointment) -> None:
+    """Bring the caller's copy up to date with the row, locking it (on PostgreSQL) until
+    the transaction ends: another desk may have moved, cancelled or changed it meanwhile."""
+    list(Appointment.objects.select_for_update().filter(pk=appointment.pk).values_list("pk"))
+    appointment.refresh_from_db()
+
+
 def _require(appointment: Appointment, *allowed: str, action: str) -> None:
-    """Check the status as stored now, not as the caller last saw it (another desk may have
-    changed it meanwhile); the row stays locked until the transaction ends on PostgreSQL."""
-    current = Appointment.objects.select_for_update().only("status").get(pk=appointment.pk)
-    appointment.status = current.status
+    _reload_locked(appointment)
     if appointment.status not in allowed:
         raise SchedulingError(
             [f"Cannot {action}: the appointment is {appointment.get_status_display().lower()}."]
@@ -583,8 +607,8 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
 
     Bringing a cancelled or no-show appointment back checks that its slot is still free.
     """
-    fresh = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    appointment.status = fresh.status
+    _queue_writers()
+    _reload_locked(appointment)
     last = (
         appointment.status_changes.filter(undone_by__isnull=True, undoes__isnull=True)
         .order_by("-changed_at", "-id")

@@ -123,8 +123,22 @@ def test_a_booking_across_two_touching_blocks_is_accepted(fiona, dr_paul, room_a
     works(dr_paul, ("09:00", "13:00"), ("13:00", "18:00"))
 
     book(patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "12:30"), by=fiona)
+    late = refused(
+        patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "17:30"), by=fiona
+    )
 
     assert Appointment.objects.count() == 1
+    assert late.messages == ["Paul Needham works 09:00–18:00 on Mondays."]
+
+
+def test_free_slots_run_across_two_touching_blocks(dr_paul, room_a):
+    works(dr_paul, ("09:00", "10:00"), ("10:00", "11:00"))
+
+    slots = scheduling.find_free_slots(
+        duration=FORTY_FIVE, first_day=MONDAY, last_day=MONDAY, practitioner=dr_paul, limit=50
+    )
+
+    assert hh_mm(s.start for s in slots) == ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15"]
 
 
 def test_a_day_the_practitioner_does_not_work_is_refused(fiona, dr_paul, room_a, ann):
@@ -225,8 +239,11 @@ def test_a_practitioner_whose_account_is_deactivated_cannot_be_booked(
     paul.is_active = False
     paul.save()
 
-    with pytest.raises(SchedulingError):
-        book(patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona)
+    error = refused(
+        patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona
+    )
+
+    assert error.messages == ["Paul Needham is not taking bookings."]
 
 
 def test_an_inactive_room_cannot_be_booked(fiona, dr_paul, room_a, ann):
@@ -404,15 +421,34 @@ def test_an_override_does_not_book_an_inactive_room(maria, dr_paul, room_a, ann)
     room_a.is_active = False
     room_a.save()
 
-    with pytest.raises(SchedulingError):
-        book(
-            patient=ann,
-            practitioner=dr_paul,
-            room=room_a,
-            start=at(MONDAY, "18:30"),
-            by=maria,
-            override_reason="Evening clinic",
-        )
+    error = refused(
+        patient=ann,
+        practitioner=dr_paul,
+        room=room_a,
+        start=at(MONDAY, "18:30"),
+        by=maria,
+        override_reason="Evening clinic",
+    )
+
+    assert error.messages == ["Room A is not in use."]
+    assert Appointment.objects.count() == 0
+
+
+def test_an_override_does_not_book_a_practitioner_who_has_left(maria, paul, dr_paul, room_a, ann):
+    works(dr_paul)
+    paul.is_active = False
+    paul.save()
+
+    error = refused(
+        patient=ann,
+        practitioner=dr_paul,
+        room=room_a,
+        start=at(MONDAY, "10:00"),
+        by=maria,
+        override_reason="One last session",
+    )
+
+    assert error.messages == ["Paul Needham is not taking bookings."]
 
 
 def test_availability_problems_lists_everything_in_the_way(dr_paul, room_a):

@@ -593,10 +593,14 @@ def test_undoing_a_cancellation_cannot_push_a_course_past_its_planned_sessions(
         by=fiona,
     )
 
-    with pytest.raises(SchedulingError):
-        scheduling.undo_status(appointment=second, by=fiona)
+    error = refused(scheduling.undo_status, appointment=second, by=fiona)
 
+    assert error.messages == [
+        "The course has 2 planned sessions and 2 booked; change the plan to add more."
+    ]
     assert course.appointments.live().count() == 2
+    second.refresh_from_db()
+    assert second.status == AppointmentStatus.CANCELLED
 
 
 def test_a_status_change_on_a_stale_copy_cannot_revive_a_cancelled_appointment(
@@ -609,10 +613,58 @@ def test_a_status_change_on_a_stale_copy_cannot_revive_a_cancelled_appointment(
     scheduling.cancel(appointment=on_screen_1, reason="Phoned to cancel", by=fiona)
     book(patient=ben, practitioner=dr_paul, room=room_b, start=at(MONDAY, "10:00"), by=fiona)
 
-    with pytest.raises(SchedulingError), transaction.atomic():
+    with pytest.raises(SchedulingError) as caught, transaction.atomic():
         scheduling.mark_arrived(appointment=on_screen_2, by=fiona)
 
+    assert caught.value.messages == ["Cannot mark as arrived: the appointment is cancelled."]
     assert Appointment.objects.live().filter(practitioner=dr_paul).count() == 1
+
+
+def test_an_undo_on_a_stale_copy_checks_the_slot_the_appointment_holds_now(
+    fiona, dr_paul, room_a, room_b, ann, ben
+):
+    on_screen_1 = book(
+        patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona
+    )
+    on_screen_2 = Appointment.objects.get(pk=on_screen_1.pk)  # another desk's open page
+    scheduling.reschedule(appointment=on_screen_1, start=at(MONDAY, "14:00"), by=fiona)
+    scheduling.cancel(appointment=on_screen_1, reason="Phoned to cancel", by=fiona)
+    book(patient=ben, practitioner=dr_paul, room=room_b, start=at(MONDAY, "14:00"), by=fiona)
+
+    with pytest.raises(SchedulingError) as caught, transaction.atomic():
+        scheduling.undo_status(appointment=on_screen_2, by=fiona)
+
+    assert caught.value.messages[0] == "The slot has been taken since:"
+    assert Appointment.objects.live().filter(practitioner=dr_paul).count() == 1
+
+
+def test_a_move_on_a_stale_copy_cannot_revive_a_cancelled_appointment(fiona, dr_paul, room_a, ann):
+    on_screen_1 = book(
+        patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona
+    )
+    on_screen_2 = Appointment.objects.get(pk=on_screen_1.pk)  # another desk's open page
+    scheduling.cancel(appointment=on_screen_1, reason="Phoned to cancel", by=fiona)
+
+    error = refused(
+        scheduling.reschedule, appointment=on_screen_2, start=at(MONDAY, "15:00"), by=fiona
+    )
+
+    assert error.messages == ["Only booked appointments can be moved; this one is cancelled."]
+    on_screen_1.refresh_from_db()
+    assert (on_screen_1.status, on_screen_1.start) == ("cancelled", at(MONDAY, "10:00"))
+
+
+def test_a_cancellation_on_a_stale_copy_is_late_by_the_time_the_appointment_holds_now(fiona):
+    appointment = AppointmentFactory(start=timezone.now() + timedelta(days=5))
+    on_screen = Appointment.objects.get(pk=appointment.pk)  # loaded before the move
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=timezone.now() + timedelta(hours=2), end=timezone.now() + timedelta(hours=3)
+    )
+
+    scheduling.cancel(appointment=on_screen, reason="Unwell", by=fiona)
+
+    appointment.refresh_from_db()
+    assert appointment.late_cancellation is True
 
 
 # --- treatment courses -------------------------------------------------------------------
