@@ -24,7 +24,7 @@ class PatientQuerySet(models.QuerySet):
         number, with or without the leading 0 or country code; anything else matches names:
         every word must appear in the given, family or preferred name, in any case.
         """
-        query = query.strip()
+        query = query.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         if not query:
             return self
         birth_date = parse_date_input(query)

@@ -123,3 +123,8 @@ class TestPatientListPage:
         with django_assert_num_queries(7):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
+
+
+def test_a_nul_character_in_the_search_is_ignored(margaret):
+    # PostgreSQL refuses NUL in text; a pasted one must not break the search.
+    assert search("Marg\x00aret") == [margaret]
