@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from clinic.admin_mixins import ReadOnlyAdminMixin
-from clinic.models import Practitioner, Room, User
+from clinic.models import OpeningHours, Practitioner, Room, TimeOff, User, WorkingHours
 
 
 @admin.register(User)
@@ -24,3 +24,25 @@ class RoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["weekday", "opens", "closes"]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["practitioner", "weekday", "start", "end"]
+    list_filter = ["weekday", "practitioner"]
+    search_fields = ["practitioner__display_name"]
+    list_select_related = ["practitioner"]
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["practitioner", "start", "end", "reason"]
+    list_filter = ["practitioner"]
+    search_fields = ["practitioner__display_name", "reason"]
+    date_hierarchy = "start"
+    list_select_related = ["practitioner"]

@@ -128,7 +128,8 @@ def _unbookable(practitioner: Practitioner, room: Room) -> list[str]:
     return problems
 
 
-def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
+def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
+    """Raise SchedulingError for anything in the way; True when the override was needed."""
     if appointment.end <= appointment.start:
         raise SchedulingError(["The appointment must end after it starts."])
     problems = availability_problems(
@@ -137,7 +138,8 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
         start=appointment.start,
         end=appointment.end,
     )
-    if problems and override_reason:
+    overridden = bool(problems and override_reason)
+    if overridden:
         if not by.has_perm("treatments.override_availability"):
             raise SchedulingError(["Only a clinic manager can book outside working hours."])
         # The manager's recorded reason stands in for the hours, never for a closed room.
@@ -152,14 +154,16 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> None:
     )
     if problems or clashes:
         raise SchedulingError(problems, clashes)
+    return overridden
 
 
 def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
     try:
         with transaction.atomic():
             _queue_writers()
-            _check(appointment, override_reason=override_reason, by=by)
-            appointment.override_reason = override_reason if override_reason else ""
+            overridden = _check(appointment, override_reason=override_reason, by=by)
+            # Kept only when it was needed: it marks a booking made outside the hours.
+            appointment.override_reason = override_reason if overridden else ""
             appointment.full_clean()
             appointment.save()
     except OperationalError as error:
@@ -405,6 +409,8 @@ def find_free_slots(
     and a free active room (the preferred one when it is free). Three queries for the
     availability and one for the appointments, whatever the range.
     """
+    if practitioner is not None and _unbookable(practitioner, Room(is_active=True)):
+        return []  # someone who has left or is not taking bookings has no free slots
     practitioners = (
         [practitioner]
         if practitioner
@@ -571,9 +577,15 @@ def cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
     return appointment
 
 
+def _not_on_a_later_day(appointment: Appointment, action: str) -> None:
+    if timezone.localtime(appointment.start).date() > timezone.localdate():
+        raise SchedulingError([f"Cannot {action}: the appointment is on a later day."])
+
+
 @transaction.atomic
 def mark_arrived(*, appointment: Appointment, by: User) -> Appointment:
     _require(appointment, AppointmentStatus.BOOKED, action="mark as arrived")
+    _not_on_a_later_day(appointment, "mark as arrived")
     _change_status(appointment, AppointmentStatus.ARRIVED, by=by)
     return appointment
 
@@ -590,6 +602,7 @@ def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
 @transaction.atomic
 def complete(*, appointment: Appointment, by: User) -> Appointment:
     _require(appointment, AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, action="complete")
+    _not_on_a_later_day(appointment, "complete")
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
     course = appointment.course
     if course is not None and course.is_open:

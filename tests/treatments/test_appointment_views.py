@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from clinic.models import WorkingHours, local_datetime
 from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
+from tests.treatments.scheduling_factories import AppointmentFactory
 from treatments import scheduling
 from treatments.models import Appointment, AppointmentStatus, AppointmentType
 from treatments.services import course_plan
@@ -296,7 +297,15 @@ class TestChangingAnAppointment:
         assert "Rebook within the course" in page.text
         assert reverse("treatments:course-book", args=[course.pk]) in page.text
 
-    def test_one_click_status_changes_and_undo(self, fiona_client, appointment):
+    def test_arrival_cannot_be_marked_for_a_later_day(self, fiona_client, appointment):
+        url = reverse("treatments:appointment-status", args=[appointment.pk])
+        response = fiona_client.post(url, {"action": "arrived"}, follow=True)
+        assert "the appointment is on a later day" in response.text
+        appointment.refresh_from_db()
+        assert appointment.status == AppointmentStatus.BOOKED
+
+    def test_one_click_status_changes_and_undo(self, fiona_client):
+        appointment = AppointmentFactory(start=timezone.now() - timedelta(minutes=5))
         status_url = reverse("treatments:appointment-status", args=[appointment.pk])
         fiona_client.post(status_url, {"action": "arrived"})
         appointment.refresh_from_db()

@@ -263,8 +263,9 @@ class TestChips:
     def test_status_is_shown_by_colour_and_text(
         self, fiona_client, fiona, paul_works, book, change, status, text
     ):
-        appointment = change(appointment=book(paul_works, at(MONDAY, 10)), by=fiona)
-        response = fiona_client.get(day_url(MONDAY))
+        monday_gone = MONDAY - timedelta(weeks=3)  # arrival and completion happen on the day
+        appointment = change(appointment=book(paul_works, at(monday_gone, 10)), by=fiona)
+        response = fiona_client.get(day_url(monday_gone))
         assert chips(response)[appointment.pk].appointment.status == status
         html = response.content.decode()
         assert f"calendar-chip--{status}" in html

@@ -31,6 +31,8 @@ from treatments.models import (
 from treatments.scheduling import PlannedSession, SchedulingError
 
 MONDAY = future_monday()
+# Arrival and completion happen on the day, not ahead: a Monday some weeks ago.
+PAST_MONDAY = MONDAY - timedelta(weeks=6)
 
 
 @pytest.fixture
@@ -351,7 +353,7 @@ def test_arrival_and_completion_are_recorded_with_who_from_and_to(
     fiona, paul, dr_paul, room_a, ann
 ):
     appointment = book(
-        patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona
+        patient=ann, practitioner=dr_paul, room=room_a, start=at(PAST_MONDAY, "10:00"), by=fiona
     )
 
     scheduling.mark_arrived(appointment=appointment, by=fiona)
@@ -554,7 +556,7 @@ def test_undoing_a_completion_reopens_the_course_it_completed(fiona, paul, dr_pa
         patient=course.patient,
         practitioner=dr_paul,
         room=room_a,
-        start=at(MONDAY, "10:00"),
+        start=at(PAST_MONDAY, "10:00"),
         course=course,
         by=fiona,
     )
@@ -793,7 +795,7 @@ def test_a_course_completes_when_its_last_planned_session_is_completed(
     course = CourseFactory(practitioner=dr_paul, planned_sessions=2)
     first, last = scheduling.book_course(
         course=course,
-        sessions=weekly(MONDAY, "10:00", 2, room_a),
+        sessions=weekly(PAST_MONDAY, "10:00", 2, room_a),
         appointment_type=follow_up(),
         by=fiona,
     )
