@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "phonenumber_field",
+    "simple_history",
     "clinic",
     "patients",
     "treatments",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records who made each change to a session note in its history.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -179,6 +182,8 @@ COURSE_CHRONIC_SESSIONS = [(42, 3), (91, 4), (182, 5)]
 COURSE_CHRONIC_MAX_SESSIONS = 6
 # A cancellation less than this many hours before the start is a late cancellation.
 LATE_CANCELLATION_HOURS = env_int("LATE_CANCELLATION_HOURS", 24, minimum=0)
+# When true, an appointment can only be completed once its session note is signed.
+REQUIRE_SIGNED_NOTE_TO_COMPLETE = env_bool("REQUIRE_SIGNED_NOTE_TO_COMPLETE", False)
 # The calendar's row height and the booking grid.
 SCHEDULE_SLOT_MINUTES = 15
 

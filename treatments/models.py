@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from clinic.models import Practitioner, Room
 from patients.models import Complaint, Patient
@@ -251,3 +252,213 @@ class AppointmentStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+# --- Session notes ------------------------------------------------------------------------
+
+
+class AcupuncturePoint(models.Model):
+    """A point of the catalogue (standard code and name), seeded by a data migration."""
+
+    code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=60)
+    meridian = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class PointSide(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BILATERAL = "bilateral", "Bilateral"
+
+
+class PointSet(models.Model):
+    """A practitioner's saved combination of points, applied to a note with one click."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="point_sets"
+    )
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "name"],
+                name="point_set_name_unique_per_practitioner",
+                violation_error_message="You already have a point set with this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PointSetItem(models.Model):
+    point_set = models.ForeignKey(PointSet, on_delete=models.CASCADE, related_name="items")
+    point = models.ForeignKey(AcupuncturePoint, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=PointSide, default=PointSide.BILATERAL)
+
+    class Meta:
+        ordering = ["point__code", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point_set", "point", "side"], name="point_set_item_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.point.code} ({self.get_side_display().lower()})"
+
+
+class Technique(models.TextChoices):
+    MANUAL = "manual", "Manual acupuncture"
+    ELECTRO = "electro", "Electro-acupuncture"
+    HEAT = "heat", "Heat (moxibustion / heat lamp)"
+    CUPPING = "cupping", "Cupping"
+    OTHER = "other", "Other"
+
+
+class AdverseEvent(models.TextChoices):
+    NONE = "none", "None"
+    BRUISING = "bruising", "Bruising"
+    FAINTING = "fainting", "Fainting"
+    OTHER = "other", "Other"
+
+
+class SessionNoteQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+    def unsigned(self):
+        return self.filter(signed_at__isnull=True)
+
+
+class SessionNote(models.Model):
+    """The practitioner's record of one session (SOAP), signed and then locked.
+
+    Only `treatments.notes` writes notes. Once signed, nothing changes it: corrections are
+    addenda. On PostgreSQL a trigger refuses UPDATE and DELETE of a signed note.
+    """
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="note")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Subjective
+    subjective = models.TextField("What the patient reports", blank=True)
+    pain_before = models.PositiveSmallIntegerField("Pain before (0–10)", null=True, blank=True)
+    # Objective
+    objective = models.TextField("Findings", blank=True)
+    # Assessment
+    assessment = models.TextField("Working impression", blank=True)
+    red_flags_reviewed = models.BooleanField(default=False)
+    # Treatment
+    techniques = models.JSONField(default=list, blank=True)
+    needles_inserted = models.PositiveSmallIntegerField(default=0)
+    needles_removed = models.PositiveSmallIntegerField(default=0)
+    retention_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Response
+    pain_after = models.PositiveSmallIntegerField("Pain after (0–10)", null=True, blank=True)
+    adverse_event = models.CharField(max_length=10, choices=AdverseEvent, default=AdverseEvent.NONE)
+    adverse_event_detail = models.CharField(max_length=200, blank=True)
+    # Plan
+    plan = models.TextField("Next steps", blank=True)
+    home_care = models.TextField("Home care advised", blank=True)
+    # Signature
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionNoteQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(pain_before__isnull=True) | Q(pain_before__lte=10))
+                & (Q(pain_after__isnull=True) | Q(pain_after__lte=10)),
+                name="session_note_pain_0_to_10",
+                violation_error_message="Pain is scored from 0 to 10.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(signed_at__isnull=True, signed_by__isnull=True, content_hash="")
+                    | (Q(signed_at__isnull=False, signed_by__isnull=False) & ~Q(content_hash=""))
+                ),
+                name="session_note_signature_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Note: {self.appointment}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def needles_match(self) -> bool:
+        return self.needles_inserted == self.needles_removed
+
+
+class NotePoint(models.Model):
+    """A point used in a session, with its side."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="points")
+    point = models.ForeignKey(AcupuncturePoint, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=PointSide, default=PointSide.BILATERAL)
+
+    class Meta:
+        ordering = ["point__code", "side"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "point", "side"], name="note_point_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.point.code} ({self.get_side_display().lower()})"
+
+
+class NoteAddendum(models.Model):
+    """A correction or addition to a signed note, itself signed when saved."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    text = models.TextField()
+    signed_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name_plural = "note addenda"
+
+    def __str__(self):
+        return f"Addendum to {self.note}: {self.reason}"
+
+
+class AccessLog(models.Model):
+    """Who read which clinical record, when and from where. Append-only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=40)  # e.g. "session note", "course", "patient"
+    object_id = models.PositiveBigIntegerField()
+    accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-accessed_at"], name="access_log_patient_idx")]
+
+    def __str__(self):
+        return f"{self.user} read {self.what} {self.object_id}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from clinic.availability import Availability
 from clinic.models import Practitioner, Room, User, local_datetime
 from patients.models import Patient
+from treatments import notes
 from treatments.models import (
     LIVE_STATUSES,
     Appointment,
@@ -603,6 +604,8 @@ def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
 def complete(*, appointment: Appointment, by: User) -> Appointment:
     _require(appointment, AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, action="complete")
     _not_on_a_later_day(appointment, "complete")
+    if not notes.can_complete_without_note(appointment):
+        raise SchedulingError(["Sign the session note first: the clinic requires it."])
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
     course = appointment.course
     if course is not None and course.is_open:

@@ -1,0 +1,220 @@
+"""The only code that writes session notes, their points, addenda, point sets and the
+access log.
+
+A note is a draft until its author signs it. Signing records who, when and a SHA-256 of the
+content; from then on every function here refuses to change it (and on PostgreSQL a
+trigger refuses it too). Corrections are addenda, each signed as it is saved.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import User
+from patients.models import Patient
+from treatments.models import (
+    AccessLog,
+    AcupuncturePoint,
+    Appointment,
+    NoteAddendum,
+    NotePoint,
+    PointSet,
+    PointSetItem,
+    SessionNote,
+    Technique,
+)
+
+# The fields a practitioner writes; the hash covers exactly these, plus the points.
+CONTENT_FIELDS = (
+    "subjective",
+    "pain_before",
+    "objective",
+    "assessment",
+    "red_flags_reviewed",
+    "techniques",
+    "needles_inserted",
+    "needles_removed",
+    "retention_minutes",
+    "pain_after",
+    "adverse_event",
+    "adverse_event_detail",
+    "plan",
+    "home_care",
+)
+
+Point = tuple[AcupuncturePoint, str]  # a point and its side
+
+
+def content_hash(note: SessionNote) -> str:
+    """SHA-256 of the note's content in a canonical form: the same content, the same hash."""
+    content = {name: getattr(note, name) for name in CONTENT_FIELDS}
+    content["appointment"] = note.appointment_id
+    content["author"] = note.author_id
+    content["points"] = sorted(note.points.values_list("point__code", "side"))
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def addendum_hash(addendum: NoteAddendum) -> str:
+    content = {
+        "note": addendum.note_id,
+        "note_hash": addendum.note.content_hash,
+        "author": addendum.author_id,
+        "reason": addendum.reason,
+        "text": addendum.text,
+        "signed_at": addendum.signed_at.isoformat(),
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def complaint_has_red_flags(appointment: Appointment) -> bool:
+    """The complaint being treated has red flags (the course's, else any active one)."""
+    if appointment.course_id is not None:
+        return appointment.course.complaint.has_red_flags
+    return any(c.has_red_flags for c in appointment.patient.complaints.active())
+
+
+def _require_author(note: SessionNote, by: User) -> None:
+    if note.author_id != by.pk:
+        raise PermissionDenied("Only the author can change a draft note.")
+
+
+def _require_draft(note: SessionNote) -> None:
+    if note.is_signed:
+        raise ValidationError("This note is signed and cannot be changed; add an addendum.")
+
+
+@transaction.atomic
+def note_start(*, appointment: Appointment, by: User) -> SessionNote:
+    """The note for `appointment`, created on first use and pre-filled with the previous
+    session's points and plan (same patient, the practitioner's latest note)."""
+    existing = SessionNote.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    if not hasattr(by, "practitioner") or by.practitioner.pk != appointment.practitioner_id:
+        raise PermissionDenied("Only the treating practitioner writes the session note.")
+    note = SessionNote(appointment=appointment, author=by)
+    previous = (
+        SessionNote.objects.filter(appointment__patient_id=appointment.patient_id)
+        .filter(appointment__start__lt=appointment.start)
+        .order_by("-appointment__start")
+        .first()
+    )
+    if previous is not None:
+        note.plan = previous.plan
+        note.techniques = list(previous.techniques)
+    note.full_clean()
+    note.save()
+    if previous is not None:
+        NotePoint.objects.bulk_create(
+            NotePoint(note=note, point_id=p.point_id, side=p.side) for p in previous.points.all()
+        )
+    return note
+
+
+@transaction.atomic
+def note_save_draft(
+    *, note: SessionNote, by: User, points: list[Point] | None = None, **fields
+) -> SessionNote:
+    """Save what the author has written so far (nothing is checked for completeness)."""
+    note = SessionNote.objects.select_for_update().get(pk=note.pk)
+    _require_author(note, by)
+    _require_draft(note)
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not note content: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(note, name, value)
+    if "techniques" in fields:
+        note.techniques = [t for t in Technique.values if t in note.techniques]
+    note.full_clean()
+    note.save()
+    if points is not None:
+        note.points.all().delete()
+        NotePoint.objects.bulk_create(
+            NotePoint(note=note, point=point, side=side) for point, side in dict.fromkeys(points)
+        )
+    return note
+
+
+def signing_problems(note: SessionNote) -> list[str]:
+    """What stops the note from being signed, in words for the practitioner."""
+    problems = []
+    if not note.needles_match:
+        problems.append(
+            f"Needle count mismatch: {note.needles_inserted} inserted, "
+            f"{note.needles_removed} removed. Every needle must be accounted for."
+        )
+    if complaint_has_red_flags(note.appointment) and not note.red_flags_reviewed:
+        problems.append("The complaint has red flags: tick that you reviewed them.")
+    if note.adverse_event == "other" and not note.adverse_event_detail.strip():
+        problems.append("Describe the adverse event.")
+    return problems
+
+
+@transaction.atomic
+def note_sign(*, note: SessionNote, by: User) -> SessionNote:
+    note = SessionNote.objects.select_for_update().select_related("appointment").get(pk=note.pk)
+    _require_author(note, by)
+    _require_draft(note)
+    problems = signing_problems(note)
+    if problems:
+        raise ValidationError(problems)
+    note.signed_at = timezone.now()
+    note.signed_by = by
+    note.content_hash = content_hash(note)
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def addendum_add(*, note: SessionNote, by: User, reason: str, text: str) -> NoteAddendum:
+    if not note.is_signed:
+        raise ValidationError("Edit the draft itself: addenda are for signed notes.")
+    addendum = NoteAddendum(
+        note=note, author=by, reason=reason.strip(), text=text.strip(), signed_at=timezone.now()
+    )
+    addendum.content_hash = addendum_hash(addendum)
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+def note_verifies(note: SessionNote) -> bool:
+    """The stored hash still matches the content (nothing changed after signing)."""
+    return note.is_signed and content_hash(note) == note.content_hash
+
+
+@transaction.atomic
+def point_set_save(
+    *, practitioner, name: str, points: list[Point], point_set: PointSet | None = None
+) -> PointSet:
+    point_set = point_set or PointSet(practitioner=practitioner)
+    point_set.name = " ".join(name.split())
+    point_set.full_clean()
+    point_set.save()
+    point_set.items.all().delete()
+    PointSetItem.objects.bulk_create(
+        PointSetItem(point_set=point_set, point=point, side=side)
+        for point, side in dict.fromkeys(points)
+    )
+    return point_set
+
+
+def record_access(*, user: User, patient: Patient, what: str, object_id: int, ip=None) -> None:
+    """Append one read of a clinical record to the access log."""
+    AccessLog.objects.create(
+        user=user, patient=patient, what=what, object_id=object_id, ip_address=ip or None
+    )
+
+
+def can_complete_without_note(appointment: Appointment) -> bool:
+    if not settings.REQUIRE_SIGNED_NOTE_TO_COMPLETE:
+        return True
+    return SessionNote.objects.signed().filter(appointment=appointment).exists()
