@@ -13,7 +13,15 @@ from clinic.roles import Role
 from patients.models import Complaint, Patient
 from patients.services import patient_register
 from treatments.management.commands.seed_demo import demo_day
-from treatments.models import Appointment, AppointmentStatus, CourseStatus, TreatmentCourse
+from treatments.models import (
+    Appointment,
+    AppointmentStatus,
+    CourseStatus,
+    PointSet,
+    SessionNote,
+    TreatmentCourse,
+)
+from treatments.notes import note_verifies
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -134,6 +142,17 @@ class TestTheDemoClinic:
                 assert appointment.status == AppointmentStatus.COMPLETED
             elif appointment.start > now:
                 assert appointment.status == AppointmentStatus.BOOKED
+
+    def test_every_completed_session_has_a_signed_note_and_practitioners_have_point_sets(self):
+        completed = Appointment.objects.filter(status=AppointmentStatus.COMPLETED)
+        assert completed.exists()
+        signed = SessionNote.objects.signed()
+        assert set(signed.values_list("appointment", flat=True)) == set(
+            completed.values_list("pk", flat=True)
+        )
+        assert all(note_verifies(note) for note in signed)
+        assert all(note.needles_match for note in signed)
+        assert PointSet.objects.filter(name="Hip and buttock spasm").count() == 3
 
     def test_one_appointment_was_cancelled_with_a_reason(self):
         cancelled = Appointment.objects.filter(status=AppointmentStatus.CANCELLED)

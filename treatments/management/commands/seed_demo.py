@@ -29,6 +29,7 @@ from clinic.services import room_save, staff_create, time_off_add, working_hours
 from patients.models import BodyRegion as R
 from patients.models import Complaint, Patient, RedFlag, Sex, Side
 from patients.services import complaint_record, patient_register
+from treatments import demo_notes
 from treatments.models import Appointment, AppointmentType
 from treatments.planning import suggest_course_length
 from treatments.scheduling import (
@@ -227,7 +228,9 @@ class Command(BaseCommand):
                 )
         diary = DemoDiary(users, today)
         diary.create()
-        return f"{PATIENT_COUNT} patients, {diary.summary()}"
+        demo_notes.create_point_sets(Practitioner.objects.all())
+        written = demo_notes.write_notes(random.Random(SCHEDULE_SEED))
+        return f"{PATIENT_COUNT} patients, {diary.summary()}, {written} signed session notes"
 
     def _write_logins(self):
         self.stdout.write(f"\nDemo logins (every password is {DEMO_PASSWORD!r}):")
