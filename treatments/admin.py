@@ -2,9 +2,16 @@ from django.contrib import admin
 
 from clinic.admin_mixins import ReadOnlyAdminMixin
 from treatments.models import (
+    AccessLog,
+    AcupuncturePoint,
     Appointment,
     AppointmentStatusChange,
     AppointmentType,
+    NoteAddendum,
+    NotePoint,
+    PointSet,
+    PointSetItem,
+    SessionNote,
     TreatmentCourse,
 )
 
@@ -52,3 +59,68 @@ class AppointmentStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["to_status"]
     date_hierarchy = "changed_at"
     list_select_related = ["appointment__patient", "changed_by"]
+
+
+# --- session notes and the access log --------------------------------------------------------
+# Clinical records: read-only here. Notes are written through treatments.notes only, and
+# simple-history's SimpleHistoryAdmin is not used: its "revert" view (history/<id>/) saves a
+# POSTed form whatever the change permission, which would be a path around the lock. Managers
+# read a note's history on the app's own note history page.
+
+
+class NotePointInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = NotePoint
+    fields = ["point", "side"]
+    extra = 0
+
+
+class NoteAddendumInline(ReadOnlyAdminMixin, admin.StackedInline):
+    model = NoteAddendum
+    fields = ["signed_at", "author", "reason", "text", "content_hash"]
+    extra = 0
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["appointment", "author", "signed_at", "signed_by"]
+    list_filter = [("signed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["appointment__patient__family_name", "appointment__patient__given_name"]
+    list_select_related = ["appointment__patient", "author", "signed_by"]
+    inlines = [NotePointInline, NoteAddendumInline]
+
+
+@admin.register(NoteAddendum)
+class NoteAddendumAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["note", "author", "reason", "signed_at"]
+    date_hierarchy = "signed_at"
+    list_select_related = ["note__appointment__patient", "author"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["accessed_at", "user", "patient", "what", "object_id", "ip_address"]
+    list_filter = ["what"]
+    search_fields = ["patient__family_name", "user__username"]
+    date_hierarchy = "accessed_at"
+    list_select_related = ["user", "patient"]
+
+
+class PointSetItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PointSetItem
+    fields = ["point", "side"]
+    extra = 0
+
+
+@admin.register(PointSet)
+class PointSetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "practitioner"]
+    list_filter = ["practitioner"]
+    list_select_related = ["practitioner"]
+    inlines = [PointSetItemInline]
+
+
+@admin.register(AcupuncturePoint)
+class AcupuncturePointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "meridian"]
+    list_filter = ["meridian"]
+    search_fields = ["code", "name"]

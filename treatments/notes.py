@@ -91,13 +91,14 @@ def _require_draft(note: SessionNote) -> None:
 
 @transaction.atomic
 def note_start(*, appointment: Appointment, by: User) -> SessionNote:
-    """The note for `appointment`, created on first use and pre-filled with the previous
-    session's points and plan (same patient, the practitioner's latest note)."""
+    """The note for `appointment`, created on first use and pre-filled with the points,
+    techniques and plan of the patient's latest earlier note (whoever wrote it: continuity
+    when a colleague covers)."""
+    if not hasattr(by, "practitioner") or by.practitioner.pk != appointment.practitioner_id:
+        raise PermissionDenied("Only the treating practitioner writes the session note.")
     existing = SessionNote.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
-    if not hasattr(by, "practitioner") or by.practitioner.pk != appointment.practitioner_id:
-        raise PermissionDenied("Only the treating practitioner writes the session note.")
     note = SessionNote(appointment=appointment, author=by)
     previous = (
         SessionNote.objects.filter(appointment__patient_id=appointment.patient_id)
@@ -109,6 +110,7 @@ def note_start(*, appointment: Appointment, by: User) -> SessionNote:
         note.plan = previous.plan
         note.techniques = list(previous.techniques)
     note.full_clean()
+    note._history_user = by  # who made this version (outside a request too)
     note.save()
     if previous is not None:
         NotePoint.objects.bulk_create(
@@ -133,6 +135,7 @@ def note_save_draft(
     if "techniques" in fields:
         note.techniques = [t for t in Technique.values if t in note.techniques]
     note.full_clean()
+    note._history_user = by  # who made this version (outside a request too)
     note.save()
     if points is not None:
         note.points.all().delete()
@@ -169,6 +172,7 @@ def note_sign(*, note: SessionNote, by: User) -> SessionNote:
     note.signed_by = by
     note.content_hash = content_hash(note)
     note.full_clean()
+    note._history_user = by  # who made this version (outside a request too)
     note.save()
     return note
 
@@ -182,6 +186,7 @@ def addendum_add(*, note: SessionNote, by: User, reason: str, text: str) -> Note
     )
     addendum.content_hash = addendum_hash(addendum)
     addendum.full_clean()
+    addendum._history_user = by
     addendum.save()
     return addendum
 
@@ -205,6 +210,13 @@ def point_set_save(
         for point, side in dict.fromkeys(points)
     )
     return point_set
+
+
+@transaction.atomic
+def point_set_delete(*, point_set: PointSet) -> None:
+    """A point set is the practitioner's own shortcut, not part of any record: notes copy
+    its points, so deleting it changes no note."""
+    point_set.delete()
 
 
 def record_access(*, user: User, patient: Patient, what: str, object_id: int, ip=None) -> None:

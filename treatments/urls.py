@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments.views import appointments, calendar, courses
+from treatments.views import appointments, audit, calendar, courses, notes
 
 app_name = "treatments"
 
@@ -36,4 +36,17 @@ urlpatterns = [
     path("courses/<int:pk>/book/", courses.course_book, name="course-book"),
     path("courses/<int:pk>/discontinue/", courses.course_discontinue, name="course-discontinue"),
     path("courses/<int:pk>/complete/", courses.course_complete, name="course-complete"),
+    # notes.py: the practitioner's day, session notes, addenda, point sets
+    path("my-day/", notes.my_day, name="my-day"),
+    path("appointments/<int:pk>/note/", notes.note_start, name="note-start"),
+    path("notes/<int:pk>/", notes.note_detail, name="note-detail"),
+    path("notes/<int:pk>/edit/", notes.note_edit, name="note-edit"),
+    path("notes/<int:pk>/sign/", notes.note_sign, name="note-sign"),
+    path("notes/<int:pk>/addenda/", notes.addendum_create, name="note-addendum"),
+    path("point-sets/", notes.point_set_list, name="point-sets"),
+    path("point-sets/new/", notes.point_set_create, name="point-set-create"),
+    path("point-sets/<int:pk>/delete/", notes.point_set_delete, name="point-set-delete"),
+    # audit.py: what managers see of who read and changed clinical records
+    path("notes/<int:pk>/history/", audit.note_history, name="note-history"),
+    path("access-log/", audit.access_log, name="access-log"),
 ]

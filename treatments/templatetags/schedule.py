@@ -6,6 +6,7 @@ The patients app does not import treatments; its templates load these tags inste
 from django import template
 from django.utils import timezone
 
+from treatments import notes
 from treatments.models import Appointment, TreatmentCourse
 
 register = template.Library()
@@ -13,9 +14,23 @@ register = template.Library()
 PAST_APPOINTMENTS_SHOWN = 20
 
 
+def _record_read(context, patient, what: str, object_id: int) -> None:
+    request = context.get("request")
+    if request is not None and request.user.is_authenticated:
+        notes.record_access(
+            user=request.user,
+            patient=patient,
+            what=what,
+            object_id=object_id,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+
+
 @register.inclusion_tag("treatments/_patient_schedule.html", takes_context=True)
 def patient_schedule(context, patient):
-    """Courses with progress, upcoming and past appointments: three queries."""
+    """Courses with progress, upcoming and past appointments: three queries (and the read
+    of the patient's page recorded in the access log: the patients app cannot do it)."""
+    _record_read(context, patient, "patient", patient.pk)
     now = timezone.now()
     appointments = Appointment.objects.with_people().filter(patient=patient)
     return {
@@ -31,6 +46,8 @@ def patient_schedule(context, patient):
 
 @register.inclusion_tag("treatments/_complaint_courses.html", takes_context=True)
 def complaint_courses(context, complaint):
+    """The complaint's courses (and the read of the complaint page recorded)."""
+    _record_read(context, complaint.patient, "complaint", complaint.pk)
     courses = list(
         TreatmentCourse.objects.with_progress()
         .filter(complaint=complaint)

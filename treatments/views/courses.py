@@ -15,7 +15,7 @@ from clinic.access import staff_required
 from clinic.availability import Availability
 from clinic.models import Room, local_datetime
 from patients.models import Complaint
-from treatments import scheduling, services
+from treatments import notes, scheduling, services
 from treatments.forms_courses import (
     GRID,
     CourseEditForm,
@@ -33,6 +33,7 @@ from treatments.models import (
     CourseStatus,
     TreatmentCourse,
 )
+from treatments.painchart import pain_chart
 from treatments.planning import suggest_course_length
 from treatments.scheduling import FreeSlot, PlannedSession, SchedulingError
 
@@ -175,20 +176,35 @@ def number_sessions(sessions: list[Appointment]) -> None:
 @require_GET
 def course_detail(request, pk):
     course = get_course(pk)
-    sessions = list(course.appointments.select_related("room", "appointment_type"))
+    sessions = list(course.appointments.select_related("room", "appointment_type", "note"))
     number_sessions(sessions)
     now = timezone.now()
     upcoming = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
     next_session = next((s for s in sessions if s.status in upcoming and s.end > now), None)
+    patient = course.complaint.patient
+    notes.record_access(
+        user=request.user,
+        patient=patient,
+        what="course",
+        object_id=course.pk,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    progress = course.progress()
     return render(
         request,
         "treatments/course_detail.html",
         {
             "course": course,
-            "progress": course.progress(),
+            "progress": progress,
             "sessions": sessions,
             "next_session": next_session,
             "discontinue_form": DiscontinueForm(),
+            # Pain scores are note content: only for those who may read notes.
+            "pain_chart": pain_chart(course, sessions)
+            if request.user.has_perm("treatments.view_sessionnote")
+            else None,
+            "course_done": course.status == CourseStatus.COMPLETED
+            or (course.is_open and progress.completed >= progress.planned),
         },
     )
 

@@ -1,0 +1,187 @@
+"""What managers see of who read and who changed clinical records: the access log and the
+history of a session note."""
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from clinic.access import staff_required
+from clinic.models import User, local_datetime
+from clinic.roles import Role
+from patients.models import Patient
+from treatments import notes
+from treatments.models import AccessLog, NoteAddendum, SessionNote
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+# What the app records (notes.record_access callers); the filter offers these.
+WHAT_CHOICES = [
+    ("", "Anything"),
+    ("patient", "Patient page"),
+    ("complaint", "Complaint page"),
+    ("course", "Treatment course"),
+    ("session note", "Session note"),
+    ("note history", "Note history"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AccessLogFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        User.objects.order_by("username"), required=False, empty_label="Anyone"
+    )
+    patient = forms.CharField(required=False, max_length=100)
+    what = forms.ChoiceField(choices=WHAT_CHOICES, required=False)
+    date_from = forms.DateField(required=False, label="From", widget=DateInput())
+    date_to = forms.DateField(required=False, label="To", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, bound in self.fields.items():
+            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            bound.widget.attrs["class"] = css
+        self.fields["patient"].widget.attrs["placeholder"] = "Name or phone"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end of the range is before its start.")
+        return cleaned
+
+    def filter(self, entries):
+        """`entries` narrowed by whatever filters are valid (the invalid ones are ignored
+        and shown with their errors)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("user"):
+            entries = entries.filter(user=data["user"])
+        if data.get("patient"):
+            entries = entries.filter(patient__in=Patient.objects.search(data["patient"]))
+        if data.get("what"):
+            entries = entries.filter(what=data["what"])
+        if data.get("date_from"):
+            entries = entries.filter(accessed_at__gte=local_datetime(data["date_from"], time()))
+        if data.get("date_to"):
+            next_day = data["date_to"] + timedelta(days=1)
+            entries = entries.filter(accessed_at__lt=local_datetime(next_day, time()))
+        return entries
+
+
+@staff_required("treatments.view_accesslog", role=Role.MANAGER)
+@require_GET
+def access_log(request):
+    form = AccessLogFilterForm(request.GET)
+    entries = form.filter(AccessLog.objects.select_related("user", "patient"))
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "treatments/audit_access_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# --- note history ---------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    """One saved version: who, when, and what changed against the version before."""
+
+    record: object
+    action: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+
+ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def history_rows(records: list, model, users: dict) -> list[HistoryRow]:
+    """`records` (oldest first, of one or more objects) with each version's changes against
+    the previous version of the same object."""
+    previous_of = {}
+    rows = []
+    for record in records:
+        previous = previous_of.get(record.id)
+        row = HistoryRow(record, ACTIONS.get(record.history_type, record.history_type))
+        if previous is not None:
+            delta = record.diff_against(previous)
+            row.changes = [
+                (
+                    _label(model, c.field),
+                    _shown(c.old, c.field, users),
+                    _shown(c.new, c.field, users),
+                )
+                for c in delta.changes
+            ]
+        previous_of[record.id] = record
+        rows.append(row)
+    rows.reverse()  # newest first
+    return rows
+
+
+def _label(model, name: str) -> str:
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def _shown(value, name: str, users: dict):
+    if name in ("author", "signed_by") and value is not None:
+        return users.get(value, f"user #{value}")
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return value
+
+
+@staff_required(
+    "treatments.view_sessionnote",
+    "treatments.view_historicalsessionnote",
+    "treatments.view_historicalnoteaddendum",
+    role=Role.MANAGER,
+)
+@require_GET
+def note_history(request, pk):
+    note = get_object_or_404(
+        SessionNote.objects.select_related(
+            "appointment__patient", "appointment__practitioner", "author", "signed_by"
+        ),
+        pk=pk,
+    )
+    users = {note.author_id: note.author, note.signed_by_id: note.signed_by}
+    versions = note.history.select_related("history_user").order_by("history_date", "history_id")
+    addenda = (
+        NoteAddendum.history.filter(note_id=note.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    patient = note.appointment.patient
+    notes.record_access(
+        user=request.user,
+        patient=patient,
+        what="note history",
+        object_id=note.pk,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    context = {
+        "note": note,
+        "patient": patient,
+        "versions": history_rows(list(versions), SessionNote, users),
+        "addenda": history_rows(list(addenda), NoteAddendum, users),
+    }
+    return render(request, "treatments/audit_note_history.html", context)

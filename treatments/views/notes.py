@@ -1,0 +1,309 @@
+"""The practitioner's day, session notes (write, sign, amend) and point sets."""
+
+from datetime import date, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import staff_required
+from clinic.models import local_datetime
+from clinic.roles import Role
+from patients.models import Complaint
+from treatments import notes
+from treatments.forms_notes import AddendumForm, NoteForm, PointSetForm, point_rows
+from treatments.models import (
+    Appointment,
+    AppointmentStatus,
+    NotePoint,
+    PointSet,
+    PointSetItem,
+    SessionNote,
+    Technique,
+)
+
+NOT_FOR_NOTES = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+
+def _practitioner(request):
+    """The signed-in practitioner's profile; staff without one cannot write notes."""
+    profile = getattr(request.user, "practitioner", None)
+    if profile is None:
+        raise PermissionDenied("You have no practitioner profile.")
+    return profile
+
+
+def _parse_day(value: str | None) -> date:
+    if not value:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("No such day.") from None
+
+
+def _get_note(pk: int) -> SessionNote:
+    return get_object_or_404(
+        SessionNote.objects.select_related(
+            "author",
+            "signed_by",
+            "appointment__patient",
+            "appointment__practitioner",
+            "appointment__course__complaint",
+        ),
+        pk=pk,
+    )
+
+
+def _day_appointments(practitioner, day: date) -> list[Appointment]:
+    """The practitioner's appointments of `day`, each with `.note`, `.session_number` and
+    `.red_flags` (course complaint, else any active complaint): 3 queries in all."""
+    active = Complaint.objects.active()
+    appointments = list(
+        Appointment.objects.with_people()
+        .select_related("course__complaint", "note")
+        .prefetch_related(Prefetch("patient__complaints", queryset=active, to_attr="active"))
+        .filter(practitioner=practitioner)
+        .filter(start__gte=local_datetime(day, time(0)))
+        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by("start")
+    )
+    course_ids = {a.course_id for a in appointments if a.course_id}
+    sessions: dict[int, list[int]] = {}
+    for course_id, pk in (
+        Appointment.objects.live()
+        .filter(course_id__in=course_ids)
+        .order_by("start", "id")
+        .values_list("course_id", "pk")
+    ):
+        sessions.setdefault(course_id, []).append(pk)
+    for a in appointments:
+        numbers = sessions.get(a.course_id, [])
+        a.session_number = numbers.index(a.pk) + 1 if a.pk in numbers else None
+        if a.course_id:
+            a.red_flags = a.course.complaint.has_red_flags
+        else:
+            a.red_flags = any(c.has_red_flags for c in a.patient.active)
+        a.session_note = getattr(a, "note", None)
+    return appointments
+
+
+@staff_required("treatments.view_sessionnote", role=Role.PRACTITIONER)
+@require_GET
+def my_day(request):
+    """The practitioner's appointments of a day with one-click notes, and unsigned notes."""
+    day = _parse_day(request.GET.get("day"))
+    practitioner = _practitioner(request)
+    unsigned = (
+        SessionNote.objects.unsigned()
+        .filter(author=request.user)
+        .select_related("appointment__patient")
+        .order_by("appointment__start")
+    )
+    context = {
+        "day": day,
+        "today": timezone.localdate(),
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "appointments": _day_appointments(practitioner, day),
+        "unsigned": unsigned,
+        # Completed without any note: they belong on the same to-do list.
+        "completed_without_note": Appointment.objects.filter(
+            practitioner=practitioner, status=AppointmentStatus.COMPLETED, note__isnull=True
+        )
+        .select_related("patient")
+        .order_by("start"),
+    }
+    return render(request, "treatments/my_day.html", context)
+
+
+@staff_required("treatments.add_sessionnote", role=Role.PRACTITIONER)
+@require_POST
+def note_start(request, pk):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    if _practitioner(request).pk != appointment.practitioner_id:
+        raise PermissionDenied("Only the treating practitioner writes the session note.")
+    if appointment.status in NOT_FOR_NOTES and not hasattr(appointment, "note"):
+        messages.error(request, f"No note for a {appointment.get_status_display().lower()}.")
+        return redirect("treatments:appointment-detail", pk)
+    note = notes.note_start(appointment=appointment, by=request.user)
+    if note.is_signed:
+        return redirect("treatments:note-detail", note.pk)
+    return redirect("treatments:note-edit", note.pk)
+
+
+def _sign(request, note: SessionNote):
+    """Sign the saved draft: to the note when done, back to the form with the problems."""
+    try:
+        notes.note_sign(note=note, by=request.user)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, f"Not signed: {problem}")
+        return redirect("treatments:note-edit", note.pk)
+    messages.success(request, "Signed. The note is now locked; corrections are addenda.")
+    return redirect("treatments:note-detail", note.pk)
+
+
+def _apply_set(request, note: SessionNote) -> None:
+    """Add the chosen point set's points to the (just saved) draft."""
+    point_set = PointSet.objects.filter(
+        practitioner__user=request.user, pk=request.POST.get("point_set") or None
+    ).first()
+    if point_set is None:
+        messages.error(request, "Choose one of your point sets to apply.")
+        return
+    current = [(p.point, p.side) for p in note.points.select_related("point")]
+    have = {(point.pk, side) for point, side in current}
+    items = PointSetItem.objects.filter(point_set=point_set).select_related("point")
+    points = current + [(i.point, i.side) for i in items if (i.point_id, i.side) not in have]
+    notes.note_save_draft(note=note, by=request.user, points=points)
+    messages.success(request, f"Added the points of “{point_set.name}”.")
+
+
+@staff_required("treatments.change_sessionnote")
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk):
+    note = _get_note(pk)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only the author edits a draft note.")
+    if note.is_signed:
+        if request.htmx:
+            return render(request, "treatments/note_edit.html#autosave", {"signed": True})
+        messages.info(request, "This note is signed: add an addendum to correct it.")
+        return redirect("treatments:note-detail", note.pk)
+    saved_rows = [(p.point_id, p.side) for p in note.points.all()]
+    form = NoteForm(request.POST or None, instance=note)
+    rows = point_rows(request.POST or None, rows=saved_rows)
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        note = notes.note_save_draft(
+            note=note, by=request.user, points=rows.points(), **form.cleaned_data
+        )
+        if request.htmx:
+            context = {"saved_at": timezone.localtime()}
+            return render(request, "treatments/note_edit.html#autosave", context)
+        if action == "sign":
+            return _sign(request, note)
+        if action == "apply_set":
+            _apply_set(request, note)
+        else:
+            messages.success(request, "Saved.")
+        return redirect("treatments:note-edit", note.pk)
+    if request.htmx:
+        return render(request, "treatments/note_edit.html#autosave", {"invalid": True})
+    return render(request, "treatments/note_edit.html", _edit_context(note, form, rows))
+
+
+def _edit_context(note: SessionNote, form: NoteForm, rows) -> dict:
+    appointment = note.appointment
+    data = form.data if form.is_bound else {}
+    inserted = data.get("needles_inserted", note.needles_inserted)
+    removed = data.get("needles_removed", note.needles_removed)
+    return {
+        "note": note,
+        "appointment": appointment,
+        "complaint": appointment.course.complaint if appointment.course_id else None,
+        "red_flags": notes.complaint_has_red_flags(appointment),
+        "form": form,
+        "rows": rows,
+        "mismatch": str(inserted or 0) != str(removed or 0),
+        "inserted": inserted or 0,
+        "removed": removed or 0,
+        "point_sets": PointSet.objects.filter(practitioner__user=note.author),
+    }
+
+
+@staff_required("treatments.change_sessionnote")
+@require_POST
+def note_sign(request, pk):
+    note = _get_note(pk)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only the author signs a note.")
+    if note.is_signed:
+        messages.info(request, "This note is already signed.")
+        return redirect("treatments:note-detail", note.pk)
+    return _sign(request, note)
+
+
+@staff_required("treatments.view_sessionnote")
+@require_GET
+def note_detail(request, pk):
+    note = _get_note(pk)
+    notes.record_access(
+        user=request.user,
+        patient=note.appointment.patient,
+        what="session note",
+        object_id=note.pk,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    context = {
+        "note": note,
+        "appointment": note.appointment,
+        "points": NotePoint.objects.filter(note=note).select_related("point"),
+        "addenda": note.addenda.select_related("author"),
+        "techniques": [Technique(t).label for t in note.techniques if t in Technique.values],
+        "verifies": notes.note_verifies(note),
+        "problems": [] if note.is_signed else notes.signing_problems(note),
+        "addendum_form": AddendumForm(),
+    }
+    return render(request, "treatments/note_detail.html", context)
+
+
+@staff_required("treatments.add_noteaddendum")
+@require_POST
+def addendum_create(request, pk):
+    note = _get_note(pk)
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"Addendum not saved: {field}: {' '.join(errors)}")
+        return redirect("treatments:note-detail", note.pk)
+    try:
+        notes.addendum_add(note=note, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, f"Addendum not saved: {' '.join(error.messages)}")
+    else:
+        messages.success(request, "Addendum signed and added.")
+    return redirect("treatments:note-detail", note.pk)
+
+
+@staff_required("treatments.view_pointset", role=Role.PRACTITIONER)
+@require_GET
+def point_set_list(request):
+    point_sets = PointSet.objects.filter(practitioner=_practitioner(request)).prefetch_related(
+        Prefetch("items", queryset=PointSetItem.objects.select_related("point"))
+    )
+    return render(request, "treatments/point_set_list.html", {"point_sets": point_sets})
+
+
+@staff_required("treatments.add_pointset", role=Role.PRACTITIONER)
+@require_http_methods(["GET", "POST"])
+def point_set_create(request):
+    practitioner = _practitioner(request)
+    form = PointSetForm(request.POST or None, practitioner=practitioner)
+    rows = point_rows(request.POST or None)
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        try:
+            notes.point_set_save(
+                practitioner=practitioner, name=form.cleaned_data["name"], points=rows.points()
+            )
+        except ValidationError as error:
+            form.add_error("name", error.messages)
+        else:
+            messages.success(request, f"Point set “{form.cleaned_data['name']}” saved.")
+            return redirect("treatments:point-sets")
+    return render(request, "treatments/point_set_form.html", {"form": form, "rows": rows})
+
+
+@staff_required("treatments.delete_pointset", role=Role.PRACTITIONER)
+@require_POST
+def point_set_delete(request, pk):
+    point_set = get_object_or_404(PointSet, pk=pk, practitioner=_practitioner(request))
+    notes.point_set_delete(point_set=point_set)
+    messages.success(request, f"Point set “{point_set.name}” deleted.")
+    return redirect("treatments:point-sets")
