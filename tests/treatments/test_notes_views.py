@@ -512,3 +512,16 @@ def test_a_completed_session_without_a_note_is_on_the_practitioners_to_do_list(p
     page = paul_client.get(reverse("treatments:my-day")).content.decode()
     assert "Completed sessions with no note" in page
     assert reverse("treatments:note-start", args=[done.pk]) in page
+
+
+def test_the_treating_practitioner_starts_a_note_from_the_calendar_in_one_click(
+    paul, paul_client, fiona_client
+):
+    appointment = AppointmentFactory(practitioner=paul.practitioner)
+    day = timezone.localtime(appointment.start).date().isoformat()
+    calendar = reverse("treatments:schedule-day", args=[day])
+    start = reverse("treatments:note-start", args=[appointment.pk])
+    assert f'action="{start}"' in paul_client.get(calendar).content.decode()
+    assert f'action="{start}"' not in fiona_client.get(calendar).content.decode()
+    response = paul_client.post(start)
+    assert response.url == reverse("treatments:note-edit", args=[appointment.note.pk])
