@@ -92,6 +92,11 @@ class Practitioner(models.Model):
     def __str__(self):
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
 
+    @property
+    def takes_bookings(self) -> bool:
+        """Active, and their staff account too (someone who has left cannot be booked)."""
+        return self.is_active and self.user.is_active
+
 
 class RoomQuerySet(models.QuerySet):
     def active(self):

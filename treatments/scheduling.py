@@ -6,12 +6,14 @@ transaction starts IMMEDIATE, so checks and insert cannot interleave with anothe
 on PostgreSQL writers queue on a table lock for the same effect, and exclusion constraints
 (migration 0003) stand behind the checks: a refusal from them comes back as the same clear
 message.
+
+
+Free slots live in `treatments.free_slots` (reading only), exported from here as well.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +22,13 @@ from clinic.availability import Availability
 from clinic.models import Practitioner, Room, User, local_datetime
 from patients.models import Patient
 from treatments import notes
+from treatments.free_slots import (  # the booking API's too: re-exported from here
+    SLOT as SLOT,
+)
+from treatments.free_slots import TIMES_OF_DAY as TIMES_OF_DAY
+from treatments.free_slots import FreeSlot as FreeSlot
+from treatments.free_slots import find_free_slots as find_free_slots
+from treatments.free_slots import nearest_free_slots as nearest_free_slots
 from treatments.models import (
     LIVE_STATUSES,
     Appointment,
@@ -30,7 +39,6 @@ from treatments.models import (
     TreatmentCourse,
 )
 
-SLOT = timedelta(minutes=settings.SCHEDULE_SLOT_MINUTES)
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
 DEADLOCK_DETECTED = "40P01"
 
@@ -109,6 +117,18 @@ def find_clashes(
     return clashes
 
 
+def _clashes_with_others(appointment: Appointment) -> list[Clash]:
+    """What else holds this appointment's practitioner, room or patient at its time."""
+    return find_clashes(
+        patient=appointment.patient,
+        practitioner=appointment.practitioner,
+        room=appointment.room,
+        start=appointment.start,
+        end=appointment.end,
+        exclude=[appointment.pk],
+    )
+
+
 def availability_problems(
     *, practitioner: Practitioner, room: Room, start, end, availability=None
 ) -> list[str]:
@@ -122,7 +142,7 @@ def availability_problems(
 def _unbookable(practitioner: Practitioner, room: Room) -> list[str]:
     """What no override can change: someone who has left, a room out of use."""
     problems = []
-    if not (practitioner.is_active and practitioner.user.is_active):
+    if not practitioner.takes_bookings:
         problems.append(f"{practitioner.display_name} is not taking bookings.")
     if not room.is_active:
         problems.append(f"{room} is not in use.")
@@ -145,14 +165,7 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
             raise SchedulingError(["Only a clinic manager can book outside working hours."])
         # The manager's recorded reason stands in for the hours, never for a closed room.
         problems = _unbookable(appointment.practitioner, appointment.room)
-    clashes = find_clashes(
-        patient=appointment.patient,
-        practitioner=appointment.practitioner,
-        room=appointment.room,
-        start=appointment.start,
-        end=appointment.end,
-        exclude=[appointment.pk],
-    )
+    clashes = _clashes_with_others(appointment)
     if problems or clashes:
         raise SchedulingError(problems, clashes)
     return overridden
@@ -177,14 +190,7 @@ def _save_checked(appointment: Appointment, *, override_reason: str = "", by: Us
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         # Another booking committed between our check and our insert (PostgreSQL only).
-        clashes = find_clashes(
-            patient=appointment.patient,
-            practitioner=appointment.practitioner,
-            room=appointment.room,
-            start=appointment.start,
-            end=appointment.end,
-            exclude=[appointment.pk],
-        )
+        clashes = _clashes_with_others(appointment)
         raise SchedulingError(
             [] if clashes else ["That time was just booked by someone else."], clashes
         ) from error
@@ -374,135 +380,6 @@ def book_course(
     return booked
 
 
-# --- free slots -------------------------------------------------------------------------
-
-TIMES_OF_DAY = {
-    "any": (time(0), time(23, 59)),
-    "morning": (time(0), time(12)),
-    "afternoon": (time(12), time(17)),
-    "evening": (time(17), time(23, 59)),
-}
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    start: datetime
-    end: datetime
-    practitioner: Practitioner
-    room: Room
-
-
-def find_free_slots(
-    *,
-    duration: timedelta,
-    first_day: date,
-    last_day: date,
-    practitioner: Practitioner | None = None,
-    patient: Patient | None = None,
-    time_of_day: str = "any",
-    preferred_room: Room | None = None,
-    limit: int = 10,
-    availability: Availability | None = None,
-) -> list[FreeSlot]:
-    """Free slots in date order, on the calendar's grid, from now on.
-
-    A slot needs the practitioner working and not away, no clash for them or the patient,
-    and a free active room (the preferred one when it is free). Three queries for the
-    availability and one for the appointments, whatever the range.
-    """
-    if practitioner is not None and _unbookable(practitioner, Room(is_active=True)):
-        return []  # someone who has left or is not taking bookings has no free slots
-    practitioners = (
-        [practitioner]
-        if practitioner
-        else list(Practitioner.objects.active().select_related("user"))
-    )
-    ids = [p.pk for p in practitioners]
-    availability = availability or Availability(first_day, last_day, ids)
-    rooms = list(Room.objects.active())
-    if preferred_room is not None and preferred_room.is_active:
-        rooms.sort(key=lambda r: r.pk != preferred_room.pk)
-    range_start = local_datetime(first_day, time(0))
-    range_end = local_datetime(last_day + timedelta(days=1), time(0))
-    busy = list(
-        Appointment.objects.live()
-        .overlapping(range_start, range_end)
-        .only("start", "end", "practitioner_id", "room_id", "patient_id")
-    )
-    earliest, latest = TIMES_OF_DAY[time_of_day]
-    now = timezone.now()
-    slots = []
-    day = first_day
-    while day <= last_day and len(slots) < limit:
-        for who in practitioners:
-            for span_start, span_end in availability.working_spans(who.pk, day):
-                start = span_start
-                while start + duration <= span_end:
-                    end = start + duration
-                    local = timezone.localtime(start).time()
-                    if (
-                        start >= now
-                        and earliest <= local < latest
-                        and not availability.time_off_overlapping(who.pk, start, end)
-                        and not any(
-                            a.start < end
-                            and a.end > start
-                            and (
-                                a.practitioner_id == who.pk
-                                or (patient and a.patient_id == patient.pk)
-                            )
-                            for a in busy
-                        )
-                    ):
-                        taken = {a.room_id for a in busy if a.start < end and a.end > start}
-                        room = next((r for r in rooms if r.pk not in taken), None)
-                        if room is not None:
-                            slots.append(FreeSlot(start, end, who, room))
-                    start += SLOT
-        day += timedelta(days=1)
-    slots.sort(key=lambda s: (s.start, s.practitioner.display_name))
-    return slots[:limit]
-
-
-def nearest_free_slots(
-    *,
-    practitioner: Practitioner,
-    patient: Patient,
-    wanted: datetime,
-    duration: timedelta,
-    preferred_room: Room | None = None,
-    availability: Availability | None = None,
-    count: int = 3,
-    days_ahead: int = 7,
-) -> list[FreeSlot]:
-    """Free slots nearest to `wanted`: on the same day first, then the following days."""
-    day = timezone.localtime(wanted).date()
-    same_day = find_free_slots(
-        duration=duration,
-        first_day=day,
-        last_day=day,
-        practitioner=practitioner,
-        patient=patient,
-        preferred_room=preferred_room,
-        limit=200,
-        availability=availability,
-    )
-    same_day.sort(key=lambda s: abs(s.start - wanted))
-    if len(same_day) >= count:
-        return same_day[:count]
-    later = find_free_slots(
-        duration=duration,
-        first_day=day + timedelta(days=1),
-        last_day=day + timedelta(days=days_ahead),
-        practitioner=practitioner,
-        patient=patient,
-        preferred_room=preferred_room,
-        limit=count - len(same_day),
-        availability=availability,
-    )
-    return same_day[:count] + later
-
-
 # --- moving and status changes -------------------------------------------------------------
 
 
@@ -633,14 +510,7 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
     if last is None or last.to_status != appointment.status:
         raise SchedulingError(["There is no status change to undo."])
     if last.from_status in LIVE_STATUSES and not appointment.is_live:
-        clashes = find_clashes(
-            patient=appointment.patient,
-            practitioner=appointment.practitioner,
-            room=appointment.room,
-            start=appointment.start,
-            end=appointment.end,
-            exclude=[appointment.pk],
-        )
+        clashes = _clashes_with_others(appointment)
         if clashes:
             raise SchedulingError(["The slot has been taken since:"], clashes)
         if appointment.course_id is not None:
