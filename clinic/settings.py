@@ -164,6 +164,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- The clinic -----------------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Clinic")
+# Printed on home-care sheets: how patients reach the clinic.
+CLINIC_PHONE = env_str("CLINIC_PHONE", "")
+CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "")
 # Phone numbers without a country code are read as numbers of this region (ISO 3166 code).
 PHONENUMBER_DEFAULT_REGION = env_choice(
     "PHONE_REGION",

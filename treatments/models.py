@@ -462,3 +462,83 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} read {self.what} {self.object_id}"
+
+
+# --- Home-care sheets ---------------------------------------------------------------------
+
+
+class HomeCareKind(models.TextChoices):
+    HEAT = "heat", "Heat"
+    STRETCH = "stretch", "Stretch"
+    MOVEMENT = "movement", "Movement advice"
+    CAUTION = "caution", "Caution"
+    SEEK_HELP = "seek_help", "When to contact us"
+
+
+class HomeCareItem(models.Model):
+    """One piece of advice in the clinic's library, written for patients.
+
+    Editing an item never changes a sheet already issued: sheets keep a snapshot.
+    """
+
+    title = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=HomeCareKind)
+    instructions = models.TextField(help_text="One step per line, in plain words.")
+    dose = models.CharField(
+        max_length=120, blank=True, help_text="Duration, hold, repetitions or how often."
+    )
+    regions = models.JSONField(
+        default=list, blank=True, help_text="Body regions it suits; none means any."
+    )
+    not_with_inflammation = models.BooleanField("Not advised with inflammation", default=False)
+    position = models.PositiveSmallIntegerField(default=100, help_text="Order on a sheet.")
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def steps(self) -> list[str]:
+        return [line.strip() for line in self.instructions.splitlines() if line.strip()]
+
+
+class SheetKind(models.TextChoices):
+    RELIEF = "relief", "Relief (before or between visits)"
+    PREVENTION = "prevention", "Prevention (at the end of a course)"
+
+
+class HomeCareSheet(models.Model):
+    """A sheet as it was given to a patient: an immutable snapshot of exactly what was
+    printed. Reprints print the snapshot, whatever happened to the library since."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="home_care_sheets")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.PROTECT, null=True, blank=True, related_name="sheets"
+    )
+    kind = models.CharField(max_length=10, choices=SheetKind)
+    version = models.PositiveSmallIntegerField(help_text="1 for the patient's first sheet…")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    snapshot = models.JSONField(help_text="Exactly what was printed.")
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "version"], name="home_care_sheet_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} sheet {self.version} for {self.patient}"

@@ -1,0 +1,165 @@
+"""Home-care sheets: what suits a complaint, and issuing a sheet as an immutable snapshot.
+
+The only code that writes sheets and library items. A sheet stores exactly what was printed
+(text, items, notes, names, date) and a SHA-256 of it; printing or reprinting renders that
+snapshot, never the library as it is now.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from clinic.models import Practitioner, User
+from patients.models import BodyRegion, Complaint, Patient
+from treatments.models import (
+    HomeCareItem,
+    HomeCareKind,
+    HomeCareSheet,
+    SheetKind,
+    TreatmentCourse,
+)
+
+INTROS = {
+    SheetKind.RELIEF: "What to do at home for relief, before or between your visits.",
+    SheetKind.PREVENTION: (
+        "Your pain has gone. Keep doing these regularly at home so that it does not come back."
+    ),
+}
+
+
+@dataclass
+class Suggestion:
+    items: list[HomeCareItem] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # why, for the practitioner
+
+
+def suits(item: HomeCareItem, complaint: Complaint | None) -> bool:
+    """An item with no regions suits any complaint; otherwise a region must match."""
+    if complaint is None or not item.regions:
+        return True
+    return bool(set(item.regions) & set(complaint.regions))
+
+
+def suggest_items(complaint: Complaint | None) -> Suggestion:
+    """The library's active items for the complaint, contraindicated ones left out with the
+    reason in words ("Moist heat … left out: inflammation is recorded for this complaint")."""
+    suggestion = Suggestion()
+    for item in HomeCareItem.objects.filter(is_active=True):
+        if not suits(item, complaint):
+            continue
+        if item.not_with_inflammation and complaint is not None and complaint.has_inflammation:
+            suggestion.left_out.append(
+                f"“{item.title}” left out: inflammation is recorded for this complaint "
+                f"(“{complaint.title}”), and heat is not advised with inflammation."
+            )
+            continue
+        suggestion.items.append(item)
+    return suggestion
+
+
+def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at) -> dict:
+    def item_text(item: HomeCareItem, note: str) -> dict:
+        return {
+            "title": item.title,
+            "kind": item.kind,
+            "kind_label": HomeCareKind(item.kind).label,
+            "steps": item.steps,
+            "dose": item.dose,
+            "note": note.strip(),
+        }
+
+    advice = [item_text(i, n) for i, n in entries if i.kind not in ("caution", "seek_help")]
+    return {
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "phone": settings.CLINIC_PHONE,
+            "address": settings.CLINIC_ADDRESS,
+        },
+        "patient": patient.display_name,
+        "practitioner": str(practitioner),
+        "date": timezone.localtime(issued_at).date().isoformat(),
+        "kind": kind,
+        "kind_label": SheetKind(kind).label,
+        "intro": intro.strip() or INTROS[kind],
+        "items": advice,
+        "cautions": [item_text(i, n) for i, n in entries if i.kind == "caution"],
+        "contact": [item_text(i, n) for i, n in entries if i.kind == "seek_help"],
+    }
+
+
+def snapshot_hash(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def sheet_issue(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    kind: str,
+    entries: list[tuple[HomeCareItem, str]],
+    by: User,
+    complaint: Complaint | None = None,
+    course: TreatmentCourse | None = None,
+    intro: str = "",
+) -> HomeCareSheet:
+    """Issue a sheet: `entries` are (item, personal note) in the order they are printed."""
+    if not entries:
+        raise ValidationError("Choose at least one item for the sheet.")
+    if complaint is not None and complaint.patient_id != patient.pk:
+        raise ValidationError("That complaint belongs to another patient.")
+    if course is not None and course.complaint.patient_id != patient.pk:
+        raise ValidationError("That course belongs to another patient.")
+    issued_at = timezone.now()
+    snapshot = _snapshot(
+        patient=patient,
+        practitioner=practitioner,
+        kind=kind,
+        entries=entries,
+        intro=intro,
+        issued_at=issued_at,
+    )
+    version = (patient.home_care_sheets.aggregate(last=Max("version"))["last"] or 0) + 1
+    sheet = HomeCareSheet(
+        patient=patient,
+        complaint=complaint or (course.complaint if course else None),
+        course=course,
+        kind=kind,
+        version=version,
+        practitioner=practitioner,
+        issued_by=by,
+        issued_at=issued_at,
+        snapshot=snapshot,
+        content_hash=snapshot_hash(snapshot),
+    )
+    sheet.full_clean()
+    try:
+        with transaction.atomic():
+            sheet.save()
+    except IntegrityError:
+        raise ValidationError("Another sheet was issued at the same moment; try again.") from None
+    return sheet
+
+
+def sheet_verifies(sheet: HomeCareSheet) -> bool:
+    return snapshot_hash(sheet.snapshot) == sheet.content_hash
+
+
+@transaction.atomic
+def item_save(*, item: HomeCareItem | None = None, by: User, **fields) -> HomeCareItem:
+    """Add or edit a library item; sheets already issued keep their own copy."""
+    item = item or HomeCareItem()
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if not isinstance(item.regions, list) or set(item.regions) - set(BodyRegion.values):
+        raise ValidationError({"regions": "Choose regions from the list."})
+    item.full_clean()
+    item.save()
+    return item
