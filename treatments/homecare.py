@@ -36,7 +36,12 @@ INTROS = {
 @dataclass
 class Suggestion:
     items: list[HomeCareItem] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)  # why, for the practitioner
+    reasons: dict[int, str] = field(default_factory=dict)  # left-out item id -> why
+
+    @property
+    def left_out(self) -> list[str]:
+        """Why items were left out, in words for the practitioner."""
+        return list(self.reasons.values())
 
 
 def suits(item: HomeCareItem, complaint: Complaint | None) -> bool:
@@ -54,7 +59,7 @@ def suggest_items(complaint: Complaint | None) -> Suggestion:
         if not suits(item, complaint):
             continue
         if item.not_with_inflammation and complaint is not None and complaint.has_inflammation:
-            suggestion.left_out.append(
+            suggestion.reasons[item.pk] = (
                 f"“{item.title}” left out: inflammation is recorded for this complaint "
                 f"(“{complaint.title}”), and heat is not advised with inflammation."
             )

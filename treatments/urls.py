@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments.views import appointments, audit, calendar, courses, notes
+from treatments.views import appointments, audit, calendar, courses, homecare, notes, sheets
 
 app_name = "treatments"
 
@@ -49,4 +49,12 @@ urlpatterns = [
     # audit.py: what managers see of who read and changed clinical records
     path("notes/<int:pk>/history/", audit.note_history, name="note-history"),
     path("access-log/", audit.access_log, name="access-log"),
+    # homecare.py: the library of advice and building a sheet
+    path("home-care/", homecare.library, name="home-care-library"),
+    path("home-care/new/", homecare.item_create, name="home-care-item-create"),
+    path("home-care/<int:pk>/edit/", homecare.item_edit, name="home-care-item-edit"),
+    path("sheets/new/", homecare.sheet_create, name="sheet-create"),
+    # sheets.py: an issued sheet, printed or as a PDF
+    path("sheets/<int:pk>/", sheets.sheet_detail, name="sheet-detail"),
+    path("sheets/<int:pk>/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
 ]

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 
 from treatments import notes
-from treatments.models import Appointment, TreatmentCourse
+from treatments.models import Appointment, HomeCareSheet, TreatmentCourse
 
 register = template.Library()
 
@@ -28,8 +28,9 @@ def _record_read(context, patient, what: str, object_id: int) -> None:
 
 @register.inclusion_tag("treatments/_patient_schedule.html", takes_context=True)
 def patient_schedule(context, patient):
-    """Courses with progress, upcoming and past appointments: three queries (and the read
-    of the patient's page recorded in the access log: the patients app cannot do it)."""
+    """Courses with progress, upcoming and past appointments, issued home-care sheets: four
+    queries (and the read of the patient's page recorded in the access log: the patients app
+    cannot do it)."""
     _record_read(context, patient, "patient", patient.pk)
     now = timezone.now()
     appointments = Appointment.objects.with_people().filter(patient=patient)
@@ -41,6 +42,7 @@ def patient_schedule(context, patient):
         .select_related("practitioner", "complaint"),
         "upcoming": appointments.filter(end__gte=now).order_by("start"),
         "past": appointments.filter(end__lt=now).order_by("-start")[:PAST_APPOINTMENTS_SHOWN],
+        "sheets": HomeCareSheet.objects.filter(patient=patient).select_related("practitioner"),
     }
 
 

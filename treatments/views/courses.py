@@ -198,6 +198,7 @@ def course_detail(request, pk):
             "progress": progress,
             "sessions": sessions,
             "next_session": next_session,
+            "sheets": course.sheets.select_related("practitioner"),
             "discontinue_form": DiscontinueForm(),
             # Pain scores are note content: only for those who may read notes.
             "pain_chart": pain_chart(course, sessions)

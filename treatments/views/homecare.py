@@ -1,0 +1,119 @@
+"""The home-care library (advice written for patients) and building a sheet from it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.access import staff_required
+from patients.models import BodyRegion, Complaint
+from treatments import homecare
+from treatments.forms_homecare import HomeCareItemForm, SheetBuilderForm, add_service_errors
+from treatments.models import HomeCareItem, HomeCareKind, TreatmentCourse
+
+# --- the library ---------------------------------------------------------------------------
+
+
+@staff_required("treatments.view_homecareitem")
+@require_GET
+def library(request):
+    items = list(HomeCareItem.objects.all())
+    for item in items:
+        item.region_labels = [BodyRegion(value).label for value in item.regions]
+    groups = [
+        (label, [item for item in items if item.kind == value])
+        for value, label in HomeCareKind.choices
+    ]
+    return render(
+        request,
+        "treatments/home_care_library.html",
+        {"groups": [(label, group) for label, group in groups if group], "count": len(items)},
+    )
+
+
+def _item_form(request, item=None):
+    form = HomeCareItemForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = homecare.item_save(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{saved.title}” is saved in the library.")
+            return redirect("treatments:home-care-library")
+    return render(request, "treatments/home_care_item_form.html", {"form": form, "item": item})
+
+
+@staff_required("treatments.add_homecareitem")
+@require_http_methods(["GET", "POST"])
+def item_create(request):
+    return _item_form(request)
+
+
+@staff_required("treatments.change_homecareitem")
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk):
+    return _item_form(request, get_object_or_404(HomeCareItem, pk=pk))
+
+
+# --- building a sheet ----------------------------------------------------------------------
+
+
+def _sheet_context(request):
+    """(complaint, course, practitioner, problem) from ?course= or ?complaint=."""
+    course_id, complaint_id = request.GET.get("course", ""), request.GET.get("complaint", "")
+    if course_id.isdigit():
+        course = get_object_or_404(
+            TreatmentCourse.objects.select_related("complaint__patient", "practitioner"),
+            pk=course_id,
+        )
+        return course.complaint, course, course.practitioner, ""
+    if complaint_id.isdigit():
+        complaint = get_object_or_404(Complaint.objects.select_related("patient"), pk=complaint_id)
+        practitioner = getattr(request.user, "practitioner", None)
+        problem = "" if practitioner else "Only a practitioner with a profile can issue sheets."
+        return complaint, None, practitioner, problem
+    return None, None, None, "Start a home-care sheet from a patient’s complaint or course."
+
+
+@staff_required("treatments.add_homecaresheet")
+@require_http_methods(["GET", "POST"])
+def sheet_create(request):
+    complaint, course, practitioner, problem = _sheet_context(request)
+    if problem:
+        return render(request, "treatments/sheet_form.html", {"problem": problem}, status=400)
+    suggestion = homecare.suggest_items(complaint)
+    form = SheetBuilderForm(
+        request.POST or None,
+        items=HomeCareItem.objects.filter(is_active=True),
+        suggestion=suggestion,
+        complaint=complaint,
+        kind=request.GET.get("kind"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = homecare.sheet_issue(
+                patient=complaint.patient,
+                practitioner=practitioner,
+                kind=form.cleaned_data["kind"],
+                entries=form.entries(),
+                by=request.user,
+                complaint=complaint,
+                course=course,
+                intro=form.intro_text(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            for reason in form.deliberate_left_outs():
+                messages.warning(request, f"{reason} You included it deliberately.")
+            return redirect("treatments:sheet-detail", sheet.pk)
+    context = {
+        "form": form,
+        "rows": form.rows(),
+        "left_out": suggestion.left_out,
+        "complaint": complaint,
+        "course": course,
+        "practitioner": practitioner,
+    }
+    return render(request, "treatments/sheet_form.html", context)
