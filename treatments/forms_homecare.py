@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from patients.models import BodyRegion
-from treatments.homecare import INTROS, Suggestion, suits
+from treatments.homecare import INTROS, Suggestion, illustration_data_uri, suits
 from treatments.models import HomeCareItem, HomeCareKind, SheetKind
 
 
@@ -21,6 +21,8 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class HomeCareItemForm(forms.Form):
+    """A library item; the picture becomes a data: URI (see homecare.illustration_data_uri)."""
+
     title = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=HomeCareKind.choices)
     instructions = forms.CharField(
@@ -49,11 +51,23 @@ class HomeCareItemForm(forms.Form):
     is_active = forms.BooleanField(
         label="Active", required=False, initial=True, help_text="Inactive items are not offered."
     )
+    illustration = forms.FileField(
+        required=False,
+        help_text="Optional: a simple SVG, PNG or JPEG picture (at most 300 KB).",
+    )
+    remove_illustration = forms.BooleanField(label="Remove the picture", required=False)
 
     def __init__(self, *args, item: HomeCareItem | None = None, **kwargs):
         if item is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(item, name) for name in self.base_fields}
+            kwargs["initial"] = {
+                name: getattr(item, name)
+                for name in self.base_fields
+                if name not in ("illustration", "remove_illustration")
+            }
         super().__init__(*args, **kwargs)
+        self.item = item
+        if item is None or not item.illustration:
+            del self.fields["remove_illustration"]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -158,3 +172,18 @@ class SheetBuilderForm(forms.Form):
         """The typed intro; a standard intro (of either kind) becomes the chosen kind's one."""
         intro = self.cleaned_data["intro"].strip()
         return "" if intro in [text.strip() for text in INTROS.values()] else intro
+
+
+def item_fields(form: HomeCareItemForm) -> dict:
+    """The form's values for homecare.item_save, the picture read into a data: URI."""
+    fields = {
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("illustration", "remove_illustration")
+    }
+    upload = form.cleaned_data.get("illustration")
+    if upload:
+        fields["illustration"] = illustration_data_uri(upload)
+    elif form.cleaned_data.get("remove_illustration"):
+        fields["illustration"] = ""
+    return fields

@@ -492,6 +492,9 @@ class HomeCareItem(models.Model):
     )
     not_with_inflammation = models.BooleanField("Not advised with inflammation", default=False)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order on a sheet.")
+    # A small picture as a data: URI (SVG, PNG or JPEG). Kept in the row, not as a media
+    # file, so that a sheet's snapshot can carry it and the PDF needs no file or URL.
+    illustration = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

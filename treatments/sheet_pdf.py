@@ -48,17 +48,17 @@ def sheet_filename(sheet: HomeCareSheet) -> str:
     return f"home-care-{family}-{sheet.snapshot['date']}-v{sheet.version}.pdf"
 
 
-def _refuse_fetching(url: str, *args, **kwargs):
-    """The sheet is self-contained: WeasyPrint never fetches anything."""
-    raise ValueError(f"Fetching {url!r} is not allowed while rendering a sheet.")
-
-
 def sheet_pdf(sheet: HomeCareSheet) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+    # Heavy imports, only when a PDF is asked for.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     document = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Home-care sheet {sheet.version}</title></head>"
         f"<body>{sheet_body(sheet)}</body></html>"
     )
-    return HTML(string=document, url_fetcher=_refuse_fetching).write_pdf()
+    # The sheet is self-contained: nothing is fetched but the pictures its snapshot carries
+    # as data: URIs (never a file or the network).
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=document, url_fetcher=fetcher).write_pdf()

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.access import staff_required
 from patients.models import BodyRegion, Complaint
 from treatments import homecare
-from treatments.forms_homecare import HomeCareItemForm, SheetBuilderForm, add_service_errors
+from treatments.forms_homecare import (
+    HomeCareItemForm,
+    SheetBuilderForm,
+    add_service_errors,
+    item_fields,
+)
 from treatments.models import HomeCareItem, HomeCareKind, TreatmentCourse
 
 # --- the library ---------------------------------------------------------------------------
@@ -32,10 +37,10 @@ def library(request):
 
 
 def _item_form(request, item=None):
-    form = HomeCareItemForm(request.POST or None, item=item)
+    form = HomeCareItemForm(request.POST or None, request.FILES or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = homecare.item_save(item=item, by=request.user, **form.cleaned_data)
+            saved = homecare.item_save(item=item, by=request.user, **item_fields(form))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
