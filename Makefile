@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate seed clean
+.PHONY: run test e2e lint format install axe migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# axe-core (accessibility checks in the browser tests), from npm into git-ignored var/npm.
+# Without npm the browser tests' accessibility checks skip (or fail under `make e2e`).
+AXE_VERSION := 4.14.1
+AXE := var/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --no-save --no-package-lock \
+			--prefix var/npm axe-core@$(AXE_VERSION); \
+	else echo "npm not found: accessibility checks need axe-core ($(AXE))."; fi
+
+axe: $(AXE)
+
 # Local development server on the embedded SQLite database (or DATABASE_URL).
 run: export DEBUG ?= true
 run: $(STAMP)
@@ -27,9 +39,17 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Extra pytest arguments: make test ARGS="-k patients -x"
-test: $(STAMP)
+# The browser tests (tests/e2e) run too when Chromium is installed, and skip otherwise.
+test: $(STAMP) $(AXE)
 	mkdir -p var
 	$(BIN)/python -m pytest $(ARGS)
+
+# Only the browser journeys and accessibility checks; a missing Chromium or axe-core fails.
+# Failure screenshots and page HTML go to var/e2e/.
+e2e: export MERIDIAN_REQUIRE_E2E ?= 1
+e2e: $(STAMP) $(AXE)
+	mkdir -p var
+	$(BIN)/python -m pytest tests/e2e $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -114,7 +114,7 @@ class CourseProposalForm(forms.Form):
 
     first_date = forms.DateField(widget=DateInput(), label="First session on")
     first_time = forms.TypedChoiceField(
-        label="at", coerce=lambda value: datetime.strptime(value, "%H:%M").time()
+        label="Time", coerce=lambda value: datetime.strptime(value, "%H:%M").time()
     )
     interval_days = forms.IntegerField(min_value=1, max_value=60, label="Days between sessions")
     room = forms.ModelChoiceField(

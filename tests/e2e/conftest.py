@@ -1,0 +1,162 @@
+"""Browser journeys: the real app, served by pytest-django's `live_server`, driven in Debian's
+headless Chromium by Playwright (pytest-playwright's `page` fixture), as staff use it.
+
+- Chromium is the system's (`/usr/bin/chromium`); no browser is ever downloaded. Without it
+  the journeys skip with one line, unless MERIDIAN_REQUIRE_E2E is set (`make e2e`, `.ci/run`),
+  which turns the skip into a failure.
+- A failed journey leaves a screenshot and the page's HTML in `var/e2e/` (MERIDIAN_VAR_DIR).
+- The clinic's day is made to be mid-morning whatever the hour the suite runs (`clinic_morning`),
+  so "book for later today, then mark arrived" never meets midnight.
+"""
+
+import os
+import re
+import shutil
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from clinic.models import OpeningHours
+from tests.e2e.axe import AXE_JS
+
+CHROMIUM = os.environ.get("MERIDIAN_CHROMIUM", "/usr/bin/chromium")
+E2E_DIR = Path(__file__).parent
+
+# Every journey writes through the live server, so it needs real transactions; the data
+# migrations' rows (roles, appointment types, point catalogue, home-care library) are
+# restored after each journey by serialized rollback.
+journey = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _missing() -> str | None:
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).is_file()):
+        return f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    here = [item for item in items if E2E_DIR in Path(item.path).parents]
+    for item in here:
+        item.add_marker(pytest.mark.e2e)
+    reason = _missing()
+    if reason is None or not here:
+        return
+    if os.environ.get("MERIDIAN_REQUIRE_E2E"):
+        raise pytest.UsageError(f"browser tests required (MERIDIAN_REQUIRE_E2E) but {reason}")
+    skip = pytest.mark.skip(reason=f"browser tests skipped: {reason}")
+    for item in here:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, live_server, clinic_morning):
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "en-GB",
+        "timezone_id": clinic_morning,
+        "accept_downloads": True,
+        "viewport": {"width": 1366, "height": 900},
+    }
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """pytest-playwright's own fixture, plus one setting: from its start to the session's end,
+    Playwright's sync API keeps an event loop running in the tests' thread, which Django takes
+    for async code. The tests' ORM calls are plain synchronous ones, so tell Django so."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as running:
+        yield running
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def clinic_morning(settings) -> str:
+    """Run the clinic in a fixed-offset zone where it is now between 09:00 and 10:00, and open
+    08:00–20:00 every day of the week. Returns the zone's name for the browser."""
+    utc_hour = datetime.now(tz=UTC).hour
+    offset = (9 - utc_hour + 12) % 24 - 12  # -12…+11 hours
+    # POSIX-style names: Etc/GMT-3 is three hours *ahead* of UTC.
+    zone = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    settings.TIME_ZONE = zone
+    for weekday in range(7):
+        OpeningHours.objects.update_or_create(
+            weekday=weekday, defaults={"opens": time(8), "closes": time(20)}
+        )
+    assert 9 <= timezone.localtime().hour < 10, (zone, timezone.localtime())
+    return zone
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_page_on_failure(request, page):
+    """After a failed journey, save what the browser showed: var/e2e/<test>.png and .html."""
+    # A step that has not happened in 10 s will not happen: fail with the page as it is.
+    page.set_default_timeout(10_000)
+    yield
+    if not request.node.stash.get(_FAILED, False):
+        return
+    out = Path(settings.VAR_DIR) / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+    try:
+        page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+        (out / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as error:  # the browser may be the thing that failed
+        print(f"could not save the failed page: {error}")
+    else:
+        print(f"failed page saved: {out / name}.png and .html (at {page.url})")
+
+
+@pytest.fixture
+def axe_js() -> Path:
+    if not AXE_JS.is_file():
+        reason = f"axe-core not installed at {AXE_JS}: run `make axe` (needs npm)"
+        if os.environ.get("MERIDIAN_REQUIRE_E2E"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE_JS
+
+
+@pytest.fixture
+def clinic(clinic_morning, paul, priya):
+    """The clinic of the journeys: two rooms, and Paul and Priya working 08:00–20:00 every day."""
+    from tests.factories import RoomFactory
+    from tests.treatments.scheduling_factories import works
+
+    rooms = [RoomFactory(name="Room 1"), RoomFactory(name="Room 2")]
+    everyday = range(7)
+    works(paul.practitioner, ("08:00", "20:00"), weekdays=everyday)
+    works(priya.practitioner, ("08:00", "20:00"), weekdays=everyday)
+    return rooms
