@@ -18,7 +18,7 @@ def violations(page, axe_js: Path = AXE_JS) -> list[dict]:
     result = page.evaluate(
         """() => axe.run(document, {
             runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                            "best-practice"]},
+                                            "wcag22aa", "best-practice"]},
             resultTypes: ["violations"],
         })"""
     )

@@ -64,6 +64,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-component-update",
             "--no-first-run",
             "--disable-sync",
+            "--lang=en-GB",  # dates typed as dd/mm/yyyy, times on the 24-hour clock
         ],
     }
 

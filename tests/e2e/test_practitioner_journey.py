@@ -1,0 +1,174 @@
+"""Journey 2: Paul writes the note of today's session, is stopped by a needle count that does
+not add up, signs it, corrects it with an addendum, and finds it locked."""
+
+import re
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import journey
+from tests.e2e.steps import go_to, log_in
+from tests.factories import ComplaintFactory, PatientFactory
+from tests.treatments.scheduling_factories import at, follow_up
+from treatments import notes, scheduling, services
+from treatments.models import AcupuncturePoint, NoteAddendum, PointSide, SessionNote
+
+
+def todays_first_session(*, practitioner, room, by):
+    """A patient with a chronic complaint whose course's first session is today at 10:00, and
+    who has just arrived."""
+    patient = PatientFactory(given_name="Harriet", family_name="Lowe")
+    complaint = ComplaintFactory(
+        patient=patient,
+        title="Low back pain",
+        onset_date=timezone.localdate() - timedelta(days=400),
+    )
+    assert complaint.is_chronic
+    today = timezone.localdate()
+    course = services.course_plan(
+        complaint=complaint,
+        practitioner=practitioner,
+        planned_sessions=6,
+        interval_days=7,
+        start_date=today,
+        by=by,
+    )
+    first, *_ = scheduling.book_course(
+        course=course,
+        sessions=[
+            scheduling.PlannedSession(start=at(today + timedelta(weeks=week), "10:00"), room=room)
+            for week in range(3)
+        ],
+        appointment_type=follow_up(),
+        by=by,
+    )
+    return scheduling.mark_arrived(appointment=first, by=by)
+
+
+@journey
+def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_adds_addenda(
+    page: Page, clinic, paul, fiona
+):
+    appointment = todays_first_session(practitioner=paul.practitioner, room=clinic[0], by=fiona)
+    point = AcupuncturePoint.objects.get
+    notes.point_set_save(
+        practitioner=paul.practitioner,
+        name="Low back basics",
+        points=[(point(code="BL23"), PointSide.BILATERAL), (point(code="GB30"), PointSide.RIGHT)],
+    )
+
+    # Paul opens his day and starts the note of Harriet's session.
+    log_in(page, "paul")
+    go_to(page, "My day")
+    expect(page.get_by_role("heading", name=re.compile("My day"))).to_contain_text("Today")
+    row = page.get_by_role("row").filter(has_text="Harriet Lowe")
+    expect(row).to_contain_text("10:00")
+    expect(row).to_contain_text("Arrived")
+    expect(row).to_contain_text("session 1 of 6")
+    row.get_by_role("button", name="Write note").click()
+    expect(page.get_by_role("heading", name="Session note: Harriet Lowe")).to_be_visible()
+    note = SessionNote.objects.get(appointment=appointment)
+
+    # He adds his saved point set, before typing anything.
+    expect(page.get_by_label("Add a point set")).to_have_text("Low back basics")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("Added the points of “Low back basics”.")).to_be_visible()
+    expect(page.get_by_label("Point 1", exact=True)).to_have_value(str(point(code="BL23").pk))
+    expect(page.get_by_label("Point 2", exact=True)).to_have_value(str(point(code="GB30").pk))
+    expect(page.get_by_label("Side of point 2")).to_have_value("right")
+
+    # He writes the session down, miscounting the needles he took out.
+    page.get_by_label("What the patient reports").fill(
+        "Stiff every morning, worse after gardening."
+    )
+    page.get_by_label("Pain before (0–10)").fill("6")
+    page.get_by_label("Findings").fill("Tender over L4–L5, flexion limited.")
+    page.get_by_label("Working impression").fill("Chronic mechanical low back pain.")
+    page.get_by_label("Manual acupuncture").check()
+    page.get_by_label("Needles inserted").fill("10")
+    page.get_by_label("Retention (minutes)").fill("20")
+    page.get_by_label("Pain after (0–10)").fill("3")
+    page.get_by_label("Next steps").fill("Same points next week.")
+    page.get_by_label("Needles removed").fill("9")
+    page.get_by_role("button", name="Sign", exact=True).click()
+
+    # Signing is refused, and the page says why.
+    expect(
+        page.get_by_text("Not signed: Needle count mismatch: 10 inserted, 9 removed.")
+    ).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Needle count mismatch:")).to_contain_text(
+        "10 inserted, 9 removed"
+    )
+    note.refresh_from_db()
+    assert note.signed_at is None
+    assert (note.needles_inserted, note.needles_removed) == (10, 9)
+
+    # He finds the tenth needle, corrects the count and signs.
+    expect(page.get_by_label("What the patient reports")).to_have_value(
+        "Stiff every morning, worse after gardening."
+    )
+    page.get_by_label("Needles removed").fill("10")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(page.get_by_text("Signed. The note is now locked")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Signed by")).to_contain_text(
+        "Content verified"
+    )
+    expect(page.get_by_text("BL23")).to_be_visible()
+    note.refresh_from_db()
+    assert note.signed_at is not None
+    assert note.signed_by == paul
+    assert notes.note_verifies(note)
+    assert note.subjective == "Stiff every morning, worse after gardening."
+    assert (note.pain_before, note.pain_after) == (6, 3)
+    assert (note.needles_inserted, note.needles_removed, note.retention_minutes) == (10, 10, 20)
+    assert note.techniques == ["manual"]
+    assert note.plan == "Same points next week."
+    assert sorted(note.points.values_list("point__code", "side")) == [
+        ("BL23", "bilateral"),
+        ("GB30", "right"),
+    ]
+
+    # A correction after signing is an addendum.
+    page.get_by_label("Reason").fill("Omitted finding")
+    page.get_by_label("Text").fill("Also tender over the right sacroiliac joint.")
+    page.get_by_role("button", name="Sign and add the addendum").click()
+    expect(page.get_by_text("Addendum signed and added.")).to_be_visible()
+    expect(page.locator("article.note-addendum")).to_contain_text(
+        "Also tender over the right sacroiliac joint."
+    )
+    addendum = NoteAddendum.objects.get(note=note)
+    assert addendum.author == paul
+    assert addendum.reason == "Omitted finding"
+
+    # The note itself can no longer be edited: no control for it, no link to its form.
+    edit_url = reverse("treatments:note-edit", args=[note.pk])
+    no_edit_control(page, edit_url)
+    go_to(page, "My day")
+    row = page.get_by_role("row").filter(has_text="Harriet Lowe")
+    expect(row).to_contain_text("Signed")
+    expect(row.get_by_role("button", name="Write note")).to_have_count(0)
+    no_edit_control(page, edit_url)
+    expect(page.get_by_text("All your notes are signed.")).to_be_visible()
+    row.get_by_role("link", name="10:00").click()
+    expect(page.get_by_role("region", name="Session note")).to_contain_text("Signed by")
+    no_edit_control(page, edit_url)
+    page.get_by_role("link", name="Open the note").click()
+    expect(page.get_by_role("heading", name="Session note: Harriet Lowe")).to_be_visible()
+    no_edit_control(page, edit_url)
+
+    # Even typed, the form's address shows the signed note, not the form.
+    page.goto(edit_url)
+    expect(page.get_by_text("This note is signed: add an addendum to correct it.")).to_be_visible()
+    expect(page.get_by_label("What the patient reports")).to_have_count(0)
+    no_edit_control(page, edit_url)
+    note.refresh_from_db()
+    assert notes.note_verifies(note)
+
+
+def no_edit_control(page: Page, edit_url: str) -> None:
+    expect(page.locator(f'a[href$="{edit_url}"], form[action$="{edit_url}"]')).to_have_count(0)
+    for name in ("Edit", "Continue", "Continue the note", "Save draft", "Sign"):
+        expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
