@@ -8,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import journey
+from tests.e2e.givens import todays_first_session
 from tests.e2e.steps import go_to, log_in
-from tests.e2e.test_practitioner_journey import todays_first_session
 from treatments import notes
 from treatments.models import AcupuncturePoint, PointSide
 
