@@ -16,6 +16,35 @@ from clinic.roles import Role
 from tests.factories import PractitionerFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def playwright():
+    """pytest-playwright's fixture of the same name, plus what Django needs beside it.
+
+    Playwright's sync API keeps an asyncio loop running in the tests' thread from its start
+    to the end of the session. Django then takes every ORM call for async code (hence
+    DJANGO_ALLOW_ASYNC_UNSAFE: there is no async code here) and keeps its database
+    connections per context rather than per thread, so the connections made before
+    Playwright started (the test database's, with its serialized contents) would no longer
+    be the tests' ones. `_browser_before_database` therefore starts Playwright first.
+    """
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as running:
+            yield running
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_before_database(request):
+    """When this run has browser tests to run (tests/e2e), start Playwright before anything
+    touches the database (see `playwright`)."""
+    if any(item.get_closest_marker("e2e") for item in request.session.items):
+        request.getfixturevalue("playwright")
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         reason = "needs PostgreSQL: run with DATABASE_URL=postgres://… (.ci/run does)"

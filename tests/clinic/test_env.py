@@ -126,7 +126,14 @@ def _environment(tmp_path, **variables):
     """The test run's environment without SECRET_KEY, DEBUG, DATABASE_URL and the suite's
     other defaults; MERIDIAN_VAR_DIR points at tmp_path so a process that gets as far as
     creating its SQLite directory touches nothing in the repository."""
-    left_out = {"SECRET_KEY", "DEBUG", "DATABASE_URL", *TEST_RUN_VARIABLES}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set for the whole run when browser tests run (tests/conftest.py).
+    left_out = {
+        "SECRET_KEY",
+        "DEBUG",
+        "DATABASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        *TEST_RUN_VARIABLES,
+    }
     environ = {name: value for name, value in os.environ.items() if name not in left_out}
     environ.update(
         DJANGO_SETTINGS_MODULE="clinic.settings", MERIDIAN_VAR_DIR=str(tmp_path), **variables

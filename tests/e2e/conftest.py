@@ -2,8 +2,8 @@
 headless Chromium by Playwright (pytest-playwright's `page` fixture), as staff use it.
 
 - Chromium is the system's (`/usr/bin/chromium`); no browser is ever downloaded. Without it
-  the journeys skip with one line, unless MERIDIAN_REQUIRE_E2E is set (`make e2e`, `.ci/run`),
-  which turns the skip into a failure.
+  the journeys are left out with one line in the summary, unless MERIDIAN_REQUIRE_E2E is set
+  (`make e2e`, `.ci/run`), which makes that an error.
 - A failed journey leaves a screenshot and the page's HTML in `var/e2e/` (MERIDIAN_VAR_DIR).
 - The clinic's day is made to be mid-morning whatever the hour the suite runs (`clinic_morning`),
   so "book for later today, then mark arrived" never meets midnight.
@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from clinic.models import OpeningHours
 from tests.e2e.axe import AXE_JS
@@ -38,6 +37,9 @@ def _missing() -> str | None:
     return None
 
 
+_NOT_RUN = pytest.StashKey[str]()
+
+
 def pytest_collection_modifyitems(config, items):
     here = [item for item in items if E2E_DIR in Path(item.path).parents]
     for item in here:
@@ -47,9 +49,15 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("MERIDIAN_REQUIRE_E2E"):
         raise pytest.UsageError(f"browser tests required (MERIDIAN_REQUIRE_E2E) but {reason}")
-    skip = pytest.mark.skip(reason=f"browser tests skipped: {reason}")
-    for item in here:
-        item.add_marker(skip)
+    # Not run: deselected, with one line in the summary saying why.
+    config.stash[_NOT_RUN] = f"{len(here)} browser tests not run: {reason}"
+    config.hook.pytest_deselected(items=here)
+    items[:] = [item for item in items if item not in here]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _NOT_RUN in config.stash:
+        terminalreporter.write_line(config.stash[_NOT_RUN], yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
@@ -79,17 +87,6 @@ def browser_context_args(browser_context_args, live_server, clinic_morning):
         "accept_downloads": True,
         "viewport": {"width": 1366, "height": 900},
     }
-
-
-@pytest.fixture(scope="session")
-def playwright():
-    """pytest-playwright's own fixture, plus one setting: from its start to the session's end,
-    Playwright's sync API keeps an event loop running in the tests' thread, which Django takes
-    for async code. The tests' ORM calls are plain synchronous ones, so tell Django so."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as running:
-        yield running
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
