@@ -9,21 +9,20 @@ from tests.treatments.scheduling_factories import at, follow_up
 from treatments import scheduling, services
 
 
-def todays_first_session(*, practitioner, room, by):
-    """A patient with a chronic complaint whose course's first session is today at 10:00, and
-    who has just arrived."""
-    patient = PatientFactory(given_name="Harriet", family_name="Lowe")
-    complaint = ComplaintFactory(
-        patient=patient,
-        title="Low back pain",
-        onset_date=timezone.localdate() - timedelta(days=400),
-    )
-    assert complaint.is_chronic
+def course_starting_today(
+    patient, *, practitioner, room, hh_mm: str, by, planned=4, booked=None, **complaint
+):
+    """A course for a new complaint of `patient` (chronic unless told otherwise), its first
+    `booked` sessions (all by default) booked weekly at `hh_mm` from today. Returns the
+    first session."""
     today = timezone.localdate()
+    complaint = ComplaintFactory(
+        patient=patient, **{"onset_date": today - timedelta(days=61), **complaint}
+    )
     course = services.course_plan(
         complaint=complaint,
         practitioner=practitioner,
-        planned_sessions=6,
+        planned_sessions=planned,
         interval_days=7,
         start_date=today,
         by=by,
@@ -31,10 +30,29 @@ def todays_first_session(*, practitioner, room, by):
     first, *_ = scheduling.book_course(
         course=course,
         sessions=[
-            scheduling.PlannedSession(start=at(today + timedelta(weeks=week), "10:00"), room=room)
-            for week in range(3)
+            scheduling.PlannedSession(start=at(today + timedelta(weeks=week), hh_mm), room=room)
+            for week in range(booked or planned)
         ],
         appointment_type=follow_up(),
         by=by,
     )
+    return first
+
+
+def todays_first_session(*, practitioner, room, by):
+    """Harriet Lowe, with low back pain for over a year, has just arrived for the first
+    session of her six-session course (three booked), today at 10:00."""
+    harriet = PatientFactory(given_name="Harriet", family_name="Lowe")
+    first = course_starting_today(
+        harriet,
+        practitioner=practitioner,
+        room=room,
+        hh_mm="10:00",
+        by=by,
+        planned=6,
+        booked=3,
+        title="Low back pain",
+        onset_date=timezone.localdate() - timedelta(days=400),
+    )
+    assert first.course.complaint.is_chronic
     return scheduling.mark_arrived(appointment=first, by=by)

@@ -2,8 +2,6 @@
 the login page, the day calendar, the booking form, a patient's page, the note form and a
 home-care sheet's print view, each with real content on it."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -11,10 +9,10 @@ from playwright.sync_api import Page, expect
 from patients.models import RedFlag
 from tests.e2e.axe import assert_accessible, violations
 from tests.e2e.conftest import journey
+from tests.e2e.givens import course_starting_today
 from tests.e2e.steps import field, go_to, log_in
-from tests.factories import ComplaintFactory, PatientFactory
-from tests.treatments.scheduling_factories import at, follow_up
-from treatments import homecare, notes, scheduling, services
+from tests.factories import PatientFactory
+from treatments import homecare, notes, scheduling
 from treatments.models import AcupuncturePoint, HomeCareItem, PointSide
 
 
@@ -22,36 +20,20 @@ from treatments.models import AcupuncturePoint, HomeCareItem, PointSide
 def busy_morning(clinic, paul, priya, fiona):
     """Two patients with courses under way: Nora's first session with Paul is at 10:30 today,
     with a draft note and a relief sheet; Olive sees Priya at 11:00 and has red flags."""
-    today = timezone.localdate()
     nora = PatientFactory(given_name="Nora", family_name="Hartley")
     olive = PatientFactory(given_name="Olive", family_name="Other")
-    booked = {}
-    for patient, practitioner, room, hh_mm, flags in [
-        (nora, paul.practitioner, clinic[0], "10:30", []),
-        (olive, priya.practitioner, clinic[1], "11:00", [RedFlag.NUMBNESS]),
-    ]:
-        complaint = ComplaintFactory(
-            patient=patient, onset_date=today - timedelta(days=61), red_flags=flags
-        )
-        course = services.course_plan(
-            complaint=complaint,
-            practitioner=practitioner,
-            planned_sessions=4,
-            interval_days=7,
-            start_date=today,
-            by=fiona,
-        )
-        first, *_ = scheduling.book_course(
-            course=course,
-            sessions=[
-                scheduling.PlannedSession(start=at(today + timedelta(weeks=w), hh_mm), room=room)
-                for w in range(4)
-            ],
-            appointment_type=follow_up(),
-            by=fiona,
-        )
-        booked[patient.given_name] = first
-    nora_first = scheduling.mark_arrived(appointment=booked["Nora"], by=fiona)
+    nora_first = course_starting_today(
+        nora, practitioner=paul.practitioner, room=clinic[0], hh_mm="10:30", by=fiona
+    )
+    course_starting_today(
+        olive,
+        practitioner=priya.practitioner,
+        room=clinic[1],
+        hh_mm="11:00",
+        by=fiona,
+        red_flags=[RedFlag.NUMBNESS],
+    )
+    nora_first = scheduling.mark_arrived(appointment=nora_first, by=fiona)
     note = notes.note_start(appointment=nora_first, by=paul)
     notes.note_save_draft(
         note=note,
