@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.formtools import DateInput, TimeInput
 from clinic.models import (
     OpeningHours,
     Practitioner,
@@ -130,20 +131,6 @@ class RoomForm(forms.ModelForm):
 
 
 # --- opening hours, working hours, time off ------------------------------------------------
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class OpeningDayForm(forms.Form):

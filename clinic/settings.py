@@ -189,6 +189,9 @@ LATE_CANCELLATION_HOURS = env_int("LATE_CANCELLATION_HOURS", 24, minimum=0)
 REQUIRE_SIGNED_NOTE_TO_COMPLETE = env_bool("REQUIRE_SIGNED_NOTE_TO_COMPLETE", False)
 # The calendar's row height and the booking grid.
 SCHEDULE_SLOT_MINUTES = 15
+# The one function that records reads of clinical records (see clinic/audit.py): apps below
+# `treatments` reach the access log through it.
+CLINICAL_READ_RECORDER = "treatments.audit.services.record_read"
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -5,11 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views
-from treatments.views import home
+from treatments import home
+from treatments.scheduling import time_off_views
 
 clinic_patterns = (
     [
-        # The home page shows every app's part of the day, so it lives in the top app.
+        # The home page shows every app's part of the day, so it lives in the top app; the
+        # time-off page lists the appointments it touches, so it lives with scheduling.
         path("", home.home, name="home"),
         path("staff/", views.staff_list, name="staff-list"),
         path("staff/new/", views.staff_create, name="staff-create"),
@@ -29,12 +31,12 @@ clinic_patterns = (
         ),
         path(
             "hours/<int:practitioner_pk>/time-off/",
-            views.hours_time_off,
+            time_off_views.hours_time_off,
             name="hours-time-off",
         ),
         path(
             "hours/<int:practitioner_pk>/time-off/<int:pk>/remove/",
-            views.hours_time_off_remove,
+            time_off_views.hours_time_off_remove,
             name="hours-time-off-remove",
         ),
     ],

@@ -1,6 +1,6 @@
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +15,6 @@ from clinic.forms import (
     RoomForm,
     StaffCreateForm,
     StaffEditForm,
-    TimeOffForm,
     WorkingHoursForm,
     opening_week_forms,
 )
@@ -23,7 +22,6 @@ from clinic.models import (
     OpeningHours,
     Practitioner,
     Room,
-    TimeOff,
     User,
     Weekday,
     WorkingHours,
@@ -279,98 +277,3 @@ def hours_block_remove(request, practitioner_pk, pk):
         f"already booked in it stay booked.",
     )
     return redirect("clinic:hours-practitioner", practitioner_pk)
-
-
-@staff_required("clinic.change_timeoff", role=Role.MANAGER)
-@require_http_methods(["GET", "POST"])
-def hours_time_off(request, practitioner_pk):
-    """A practitioner's upcoming time off, the appointments it touches, and a form to add."""
-    practitioner = get_object_or_404(Practitioner, pk=practitioner_pk)
-    form = TimeOffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stretch = services.time_off_add(
-                practitioner=practitioner,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, f"Time off recorded: {time_off_label(stretch)}.")
-            affected = _appointments_during(practitioner, [stretch])[stretch.pk]
-            if affected:
-                messages.warning(request, _affected_message(affected))
-            return redirect("clinic:hours-time-off", practitioner.pk)
-    upcoming = list(practitioner.time_off.filter(end__gt=timezone.now()))
-    affected = _appointments_during(practitioner, upcoming)
-    context = {
-        "practitioner": practitioner,
-        "form": form,
-        "upcoming": [(t, time_off_label(t), affected[t.pk]) for t in upcoming],
-    }
-    return render(request, "clinic/time_off.html", context)
-
-
-@staff_required("clinic.delete_timeoff", role=Role.MANAGER)
-@require_POST
-def hours_time_off_remove(request, practitioner_pk, pk):
-    stretch = get_object_or_404(TimeOff, pk=pk, practitioner_id=practitioner_pk)
-    services.time_off_remove(time_off=stretch, by=request.user)
-    messages.success(request, f"Removed the time off {time_off_label(stretch)}.")
-    return redirect("clinic:hours-time-off", practitioner_pk)
-
-
-def time_off_label(stretch: TimeOff) -> str:
-    """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
-    start, end = timezone.localtime(stretch.start), timezone.localtime(stretch.end)
-
-    def day(moment, year=True):
-        return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
-
-    if start.time() == end.time() == time(0):
-        last = end - timedelta(days=1)
-        if last.date() == start.date():
-            return f"{day(start)} (whole day)"
-        return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
-    return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
-
-
-def _appointments_during(practitioner: Practitioner, stretches: list[TimeOff]) -> dict:
-    """Live appointments of `practitioner` inside each stretch, by stretch pk (one query).
-
-    Time off does not cancel anything: the desk sees these and moves them.
-    """
-    # Imported here: `clinic` sits below the apps (as on the home page).
-    from treatments.models import Appointment
-
-    found = defaultdict(list)
-    if not stretches:
-        return found
-    appointments = (
-        Appointment.objects.live()
-        .filter(practitioner=practitioner)
-        .overlapping(min(s.start for s in stretches), max(s.end for s in stretches))
-        .select_related("patient")
-        .order_by("start")
-    )
-    for appointment in appointments:
-        for stretch in stretches:
-            if appointment.start < stretch.end and appointment.end > stretch.start:
-                found[stretch.pk].append(appointment)
-    return found
-
-
-def _affected_message(appointments) -> str:
-    listed = "; ".join(
-        f"{timezone.localtime(a.start):%a %d %b %H:%M} {a.patient.display_name}"
-        for a in appointments
-    )
-    if len(appointments) == 1:
-        return f"1 appointment falls in this time off and stays booked; please move it: {listed}."
-    return (
-        f"{len(appointments)} appointments fall in this time off and stay booked; please move "
-        f"them: {listed}."
-    )

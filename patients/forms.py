@@ -4,14 +4,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from clinic.formtools import DateInput
 from patients.models import BodyRegion, Complaint, Patient, RedFlag
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(forms.ModelForm):

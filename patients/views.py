@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.access import staff_required
+from clinic.audit import record_read
 from patients import services
 from patients.forms import ComplaintForm, PatientForm, PatientSearchForm
 from patients.models import Complaint, Patient
@@ -57,6 +58,7 @@ def patient_create(request):
 def patient_detail(request, pk):
     patient = get_patient(pk)
     complaints = patient.complaints.all()
+    record_read(request, patient=patient, what="patient", object_id=patient.pk)
     return render(
         request, "patients/patient_detail.html", {"patient": patient, "complaints": complaints}
     )
@@ -115,6 +117,7 @@ def complaint_create(request, patient_pk):
 @require_http_methods(["GET"])
 def complaint_detail(request, patient_pk, pk):
     complaint = get_complaint(patient_pk, pk)
+    record_read(request, patient=complaint.patient, what="complaint", object_id=complaint.pk)
     return render(
         request,
         "patients/complaint_detail.html",

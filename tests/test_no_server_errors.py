@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.models import TimeOff, WorkingHours
 from tests.factories import ComplaintFactory, PractitionerFactory, RoomFactory
 from tests.treatments.scheduling_factories import at, book, future_monday, works
-from treatments.services import course_plan
+from treatments.courses.services import course_plan
 
 NAMESPACES = ("clinic", "patients", "treatments")
 NONSENSE = {

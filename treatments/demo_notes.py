@@ -3,7 +3,6 @@ has already happened, signed, through the notes service like real notes."""
 
 import random
 
-from treatments import notes
 from treatments.models import (
     AcupuncturePoint,
     AdverseEvent,
@@ -12,6 +11,7 @@ from treatments.models import (
     PointSide,
     Technique,
 )
+from treatments.notes import services as notes
 
 # Named point combinations each demo practitioner keeps for the clinic's usual complaint.
 POINT_SETS = {

@@ -1,13 +1,26 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.models import Practitioner, Room
+from clinic.models import Practitioner, Room, local_datetime
 from patients.models import Complaint, Patient
+
+# The type a booking starts from: most visits are follow-ups of an assessed complaint.
+FOLLOW_UP = "Follow-up"
+
+
+class AppointmentTypeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def follow_up(self) -> "AppointmentType | None":
+        """The usual type of a booking (None when the clinic has no active one)."""
+        return self.active().filter(name=FOLLOW_UP).first()
 
 
 class AppointmentType(models.Model):
@@ -17,6 +30,8 @@ class AppointmentType(models.Model):
     default_duration = models.PositiveSmallIntegerField(help_text="Minutes.")
     colour = models.CharField(max_length=7, default="#6c757d")
     is_active = models.BooleanField(default=True)
+
+    objects = AppointmentTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -49,8 +64,14 @@ class AppointmentStatus(models.TextChoices):
 # A live appointment holds its practitioner, room and patient; the others free the slot.
 LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED)
 
+# An open course still has sessions to come: it may be booked, changed or closed.
+OPEN_COURSE_STATUSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
+
 
 class TreatmentCourseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_COURSE_STATUSES)
+
     def with_progress(self):
         """Annotate session counts so lists show progress without a query per course."""
         return self.annotate(
@@ -109,7 +130,47 @@ class TreatmentCourse(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (CourseStatus.PLANNED, CourseStatus.ACTIVE)
+        return self.status in OPEN_COURSE_STATUSES
+
+    # --- status changes: every change of a course's status is one of these methods, called
+    # by the courses service (plan, close) and the scheduling service (sessions booked,
+    # completed or undone), inside their transactions.
+
+    def mark_active(self) -> None:
+        """Its first session is booked: a planned course becomes active."""
+        if self.status == CourseStatus.PLANNED:
+            self.status = CourseStatus.ACTIVE
+            self.save(update_fields=["status"])
+
+    def complete_if_all_done(self) -> None:
+        """A session was completed: the course is complete once every planned one is."""
+        done = self.appointments.filter(status=AppointmentStatus.COMPLETED).count()
+        if self.is_open and done >= self.planned_sessions:
+            self.status = CourseStatus.COMPLETED
+            self.end_date = timezone.localdate()
+            self.save(update_fields=["status", "end_date"])
+
+    def reopen(self) -> None:
+        """A completion was undone: a course it had completed is active again."""
+        if self.status == CourseStatus.COMPLETED:
+            self.status = CourseStatus.ACTIVE
+            self.end_date = None
+            self.save(update_fields=["status", "end_date"])
+
+    def close(self, status: str, *, reason: str = "") -> None:
+        """Completed or discontinued by the practitioner, today."""
+        self.status = status
+        self.discontinued_reason = reason
+        self.end_date = timezone.localdate()
+        self.full_clean()
+        self.save()
+
+    def session_numbers(self, starts) -> dict:
+        """Each of `starts` (sessions not booked yet) numbered by date among the course's live
+        sessions, old and new together, as `with_session_number()` numbers booked ones."""
+        booked = self.appointments.live().values_list("start", flat=True)
+        ordered = sorted([*booked, *starts])
+        return {start: ordered.index(start) + 1 for start in starts}
 
     def progress(self) -> "CourseProgress":
         """Counts from annotations when present (lists), else from the database."""
@@ -147,6 +208,43 @@ class AppointmentQuerySet(models.QuerySet):
 
     def with_people(self):
         return self.select_related("patient", "practitioner", "room", "appointment_type", "course")
+
+    def between_days(self, first_day, last_day):
+        """Starting on any day from `first_day` to `last_day`, on the clinic's calendar."""
+        return self.filter(
+            start__gte=local_datetime(first_day, time(0)),
+            start__lt=local_datetime(last_day + timedelta(days=1), time(0)),
+        )
+
+    def on_day(self, day):
+        return self.between_days(day, day)
+
+    def with_session_number(self):
+        """`session_number`: the place of each live course session among its course's live
+        sessions, by start ("session 2 of 4"); None for cancelled ones and visits outside a
+        course. One subquery, whatever else the query filters."""
+        earlier = (
+            self.model.objects.live()
+            .filter(course_id=OuterRef("course_id"))
+            .filter(
+                Q(start__lt=OuterRef("start")) | Q(start=OuterRef("start"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("course_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            session_number=Case(
+                When(
+                    course__isnull=False,
+                    status__in=LIVE_STATUSES,
+                    then=Coalesce(Subquery(earlier), Value(0)) + 1,
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
 
 
 class Appointment(models.Model):

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from treatments.views import appointments, audit, calendar, courses, homecare, notes, sheets
+from treatments.audit import views as audit
+from treatments.courses import views as courses
+from treatments.homecare import views as homecare
+from treatments.notes import views as notes
+from treatments.scheduling import calendar_views as calendar
+from treatments.scheduling import views as appointments
 
 app_name = "treatments"
 
 urlpatterns = [
-    # calendar.py: the front desk's day calendar and a practitioner's week
+    # scheduling/calendar_views.py: the front desk's day calendar and a practitioner's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
     path("schedule/<slug:day>/", calendar.schedule_day, name="schedule-day"),
     path(
@@ -13,7 +18,7 @@ urlpatterns = [
         calendar.schedule_week,
         name="schedule-week",
     ),
-    # appointments.py: booking, the day list, moves and status changes
+    # scheduling/views.py: booking, the day list, moves and status changes
     path("today/", appointments.today, name="today"),
     path("appointments/new/", appointments.appointment_create, name="appointment-create"),
     path("appointments/check/", appointments.appointment_check, name="appointment-check"),
@@ -29,14 +34,14 @@ urlpatterns = [
         "appointments/<int:pk>/status/", appointments.appointment_status, name="appointment-status"
     ),
     path("appointments/<int:pk>/undo/", appointments.appointment_undo, name="appointment-undo"),
-    # courses.py: planning a course and booking all its sessions
+    # courses/views.py: planning a course and booking all its sessions
     path("complaints/<int:complaint_pk>/course/", courses.course_create, name="course-create"),
     path("courses/<int:pk>/", courses.course_detail, name="course-detail"),
     path("courses/<int:pk>/plan/", courses.course_edit, name="course-edit"),
     path("courses/<int:pk>/book/", courses.course_book, name="course-book"),
     path("courses/<int:pk>/discontinue/", courses.course_discontinue, name="course-discontinue"),
     path("courses/<int:pk>/complete/", courses.course_complete, name="course-complete"),
-    # notes.py: the practitioner's day, session notes, addenda, point sets
+    # notes/views.py: the practitioner's day, session notes, addenda, point sets
     path("my-day/", notes.my_day, name="my-day"),
     path("appointments/<int:pk>/note/", notes.note_start, name="note-start"),
     path("notes/<int:pk>/", notes.note_detail, name="note-detail"),
@@ -46,15 +51,14 @@ urlpatterns = [
     path("point-sets/", notes.point_set_list, name="point-sets"),
     path("point-sets/new/", notes.point_set_create, name="point-set-create"),
     path("point-sets/<int:pk>/delete/", notes.point_set_delete, name="point-set-delete"),
-    # audit.py: what managers see of who read and changed clinical records
+    # audit/views.py: what managers see of who read and changed clinical records
     path("notes/<int:pk>/history/", audit.note_history, name="note-history"),
     path("access-log/", audit.access_log, name="access-log"),
-    # homecare.py: the library of advice and building a sheet
+    # homecare/views.py: the library of advice, building a sheet, an issued sheet and its PDF
     path("home-care/", homecare.library, name="home-care-library"),
     path("home-care/new/", homecare.item_create, name="home-care-item-create"),
     path("home-care/<int:pk>/edit/", homecare.item_edit, name="home-care-item-edit"),
     path("sheets/new/", homecare.sheet_create, name="sheet-create"),
-    # sheets.py: an issued sheet, printed or as a PDF
-    path("sheets/<int:pk>/", sheets.sheet_detail, name="sheet-detail"),
-    path("sheets/<int:pk>/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
+    path("sheets/<int:pk>/", homecare.sheet_detail, name="sheet-detail"),
+    path("sheets/<int:pk>/pdf/", homecare.sheet_pdf, name="sheet-pdf"),
 ]

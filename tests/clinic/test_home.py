@@ -16,7 +16,7 @@ from tests.factories import (
     RoomFactory,
     UserFactory,
 )
-from treatments.services import course_plan
+from treatments.courses.services import course_plan
 
 HOME = reverse("clinic:home")
 FRONT_DESK_PART = "Find a patient"

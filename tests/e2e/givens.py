@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.scheduling_factories import at, follow_up
-from treatments import scheduling, services
+from treatments.courses import services
+from treatments.scheduling import services as scheduling
 
 
 def course_starting_today(

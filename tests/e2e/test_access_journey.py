@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import journey
 from tests.e2e.givens import todays_first_session
 from tests.e2e.steps import go_to, log_in
-from treatments import notes
 from treatments.models import AcupuncturePoint, PointSide
+from treatments.notes import services as notes
 
 # What Paul wrote: none of it may reach a page the front desk sees.
 WRITTEN = (

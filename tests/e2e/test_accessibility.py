@@ -12,8 +12,10 @@ from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
 from tests.e2e.steps import field, go_to, log_in
 from tests.factories import PatientFactory
-from treatments import homecare, notes, scheduling
+from treatments.homecare import services as homecare
 from treatments.models import AcupuncturePoint, HomeCareItem, PointSide
+from treatments.notes import services as notes
+from treatments.scheduling import services as scheduling
 
 
 @pytest.fixture

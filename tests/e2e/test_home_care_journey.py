@@ -13,8 +13,8 @@ from tests.e2e.conftest import journey
 from tests.e2e.steps import go_to, log_in, log_out
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.scheduling_factories import future_monday
+from treatments.courses.services import course_plan
 from treatments.models import HomeCareSheet
-from treatments.services import course_plan
 
 HEAT_ITEMS = ["Moist heat on the lower back and buttock", "A hot bath instead of the heating pad"]
 SUGGESTED = [

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import journey
 from tests.e2e.givens import todays_first_session
 from tests.e2e.steps import go_to, log_in
-from treatments import notes
 from treatments.models import AcupuncturePoint, NoteAddendum, PointSide, SessionNote
+from treatments.notes import services as notes
 
 
 @journey

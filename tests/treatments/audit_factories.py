@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from clinic.models import local_datetime
 from tests.factories import ComplaintFactory, RoomFactory
-from treatments import notes
 from treatments.models import Appointment, AppointmentStatus, AppointmentType, TreatmentCourse
+from treatments.notes import services as notes
 
 
 def course_for(practitioner, planned: int = 6, **complaint) -> TreatmentCourse:

@@ -18,8 +18,8 @@ from tests.factories import (
     RoomFactory,
     UserFactory,
 )
-from treatments import scheduling
 from treatments.models import Appointment, AppointmentType, TreatmentCourse
+from treatments.scheduling import services as scheduling
 
 WEEKDAYS = range(5)  # Monday to Friday; the clinic is open 08:00–20:00 on these days
 

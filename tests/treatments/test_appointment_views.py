@@ -7,9 +7,9 @@ from django.utils import timezone
 from clinic.models import WorkingHours, local_datetime
 from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
 from tests.treatments.scheduling_factories import AppointmentFactory
-from treatments import scheduling
+from treatments.courses.services import course_plan
 from treatments.models import Appointment, AppointmentStatus, AppointmentType
-from treatments.services import course_plan
+from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PatientFactory
 from tests.treatments.audit_factories import course_for, session, write_note
-from treatments import notes
+from treatments.audit.services import record_read
 from treatments.models import AccessLog
+from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,9 @@ LOG = reverse("treatments:access-log")
 
 def read(user, patient, what="session note", object_id=1, days_ago=0, ip="10.0.0.7"):
     if not days_ago:
-        notes.record_access(user=user, patient=patient, what=what, object_id=object_id, ip=ip)
+        request = RequestFactory().get("/", REMOTE_ADDR=ip)
+        request.user = user
+        record_read(request, patient=patient, what=what, object_id=object_id)
         return AccessLog.objects.latest("id")
     # An older read, for the filters: written directly (rows are never updated).
     return AccessLog.objects.create(

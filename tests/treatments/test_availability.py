@@ -18,9 +18,9 @@ from tests.treatments.scheduling_factories import (
     future_monday,
     works,
 )
-from treatments import scheduling
 from treatments.models import Appointment
-from treatments.scheduling import SchedulingError
+from treatments.scheduling.checks import SchedulingError, availability_problems
+from treatments.scheduling.free_slots import find_free_slots, nearest_free_slots
 
 MONDAY = future_monday()
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -134,7 +134,7 @@ def test_a_booking_across_two_touching_blocks_is_accepted(fiona, dr_paul, room_a
 def test_free_slots_run_across_two_touching_blocks(dr_paul, room_a):
     works(dr_paul, ("09:00", "10:00"), ("10:00", "11:00"))
 
-    slots = scheduling.find_free_slots(
+    slots = find_free_slots(
         duration=FORTY_FIVE, first_day=MONDAY, last_day=MONDAY, practitioner=dr_paul, limit=50
     )
 
@@ -456,7 +456,7 @@ def test_availability_problems_lists_everything_in_the_way(dr_paul, room_a):
     dr_paul.is_active = False
     room_a.is_active = False
 
-    problems = scheduling.availability_problems(
+    problems = availability_problems(
         practitioner=dr_paul,
         room=room_a,
         start=at(MONDAY, "08:30"),
@@ -475,7 +475,7 @@ def test_availability_problems_lists_everything_in_the_way(dr_paul, room_a):
 
 def free(**kwargs):
     defaults = {"duration": FORTY_FIVE, "first_day": MONDAY, "last_day": MONDAY}
-    return scheduling.find_free_slots(**{**defaults, **kwargs})
+    return find_free_slots(**{**defaults, **kwargs})
 
 
 def test_free_slots_cover_the_working_hours_on_the_15_minute_grid(dr_paul, room_a):
@@ -664,7 +664,7 @@ def test_free_slots_across_the_spring_change_stay_on_local_hours(dr_paul, room_a
     works(dr_paul, ("09:00", "10:00"), weekdays=[Weekday.MONDAY])
     first = date(2027, 3, 22)  # clocks go forward on Sunday 28 March 2027
 
-    slots = scheduling.find_free_slots(
+    slots = find_free_slots(
         duration=FORTY_FIVE,
         first_day=first,
         last_day=first + timedelta(days=7),
@@ -686,7 +686,7 @@ def test_nearest_free_slots_are_on_the_same_day_first_nearest_first(dr_paul, roo
     works(dr_paul, ("09:00", "12:00"))
     AppointmentFactory(patient=ben, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"))
 
-    slots = scheduling.nearest_free_slots(
+    slots = nearest_free_slots(
         practitioner=dr_paul, patient=ann, wanted=at(MONDAY, "10:00"), duration=FORTY_FIVE
     )
 
@@ -697,7 +697,7 @@ def test_nearest_free_slots_go_on_to_the_following_days(dr_paul, room_a, ann, be
     works(dr_paul, ("09:00", "10:30"), weekdays=[Weekday.MONDAY, Weekday.WEDNESDAY])
     AppointmentFactory(patient=ben, practitioner=dr_paul, room=room_a, start=at(MONDAY, "09:00"))
 
-    slots = scheduling.nearest_free_slots(
+    slots = nearest_free_slots(
         practitioner=dr_paul, patient=ann, wanted=at(MONDAY, "09:00"), duration=FORTY_FIVE
     )
 
@@ -717,7 +717,7 @@ def test_nearest_free_slots_are_empty_when_the_week_is_full(dr_paul, room_a, ann
         reason="Holiday",
     )
 
-    slots = scheduling.nearest_free_slots(
+    slots = nearest_free_slots(
         practitioner=dr_paul, patient=ann, wanted=at(MONDAY, "09:00"), duration=FORTY_FIVE
     )
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from clinic.models import OpeningHours, TimeOff, WorkingHours, local_datetime
 from patients.models import ComplaintStatus, RedFlag
 from tests.factories import ComplaintFactory, PatientFactory, PractitionerFactory, RoomFactory
-from treatments import scheduling
+from treatments.courses.services import course_plan
 from treatments.models import AppointmentStatus, AppointmentType
-from treatments.services import course_plan
+from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
 
@@ -602,9 +602,9 @@ class TestQueryCounts:
         doctors, rooms, patients, courses = people(maria)
         fill_day(MONDAY, count, doctors, rooms, patients, courses, by=maria)
         # session, user, user's groups (roles), user's own and group permissions (2),
-        # the day's appointments with people and red flags, active practitioners,
-        # opening hours, working hours, time off, the live sessions of the courses on screen
-        with django_assert_num_queries(11):
+        # the day's appointments with people, session numbers and red flags, active
+        # practitioners, opening hours, working hours, time off
+        with django_assert_num_queries(10):
             response = fiona_client.get(day_url(MONDAY))
         assert response.context["calendar"].live_count == count
 
@@ -614,9 +614,9 @@ class TestQueryCounts:
     ):
         doctors, rooms, patients, courses = people(maria)
         fill_day(MONDAY, count, doctors, rooms, patients, courses, by=maria)
-        # session, user, groups, permissions (2), the day's appointments, active rooms,
-        # opening hours (no working hours or time off for rooms), the courses' live sessions
-        with django_assert_num_queries(9):
+        # session, user, groups, permissions (2), the day's appointments with their session
+        # numbers, active rooms, opening hours (no working hours or time off for rooms)
+        with django_assert_num_queries(8):
             response = fiona_client.get(day_url(MONDAY, view="rooms"))
         assert response.context["calendar"].live_count == count
 
@@ -637,9 +637,9 @@ class TestQueryCounts:
                 by=maria,
             )
         # session, user, groups, permissions (2), the practitioners (for the switcher, with
-        # the one shown), the week's appointments, opening hours, working hours, time off,
-        # the courses' live sessions
-        with django_assert_num_queries(11):
+        # the one shown), the week's appointments with their session numbers, opening hours,
+        # working hours, time off
+        with django_assert_num_queries(10):
             response = fiona_client.get(week_url(doctor, MONDAY))
         assert len(response.context["calendar"].grid.chips) == count
 

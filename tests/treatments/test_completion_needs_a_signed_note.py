@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from tests.treatments.scheduling_factories import AppointmentFactory
-from treatments import notes, scheduling
 from treatments.models import AppointmentStatus
-from treatments.scheduling import SchedulingError
+from treatments.notes import services as notes
+from treatments.scheduling import services as scheduling
+from treatments.scheduling.checks import SchedulingError
 
 pytestmark = pytest.mark.django_db
 

@@ -34,9 +34,11 @@ from tests.treatments.scheduling_factories import (
     working_practitioner,
     works,
 )
-from treatments import scheduling
 from treatments.models import Appointment, AppointmentStatus
-from treatments.scheduling import PlannedSession, SchedulingError
+from treatments.scheduling import checks
+from treatments.scheduling import services as scheduling
+from treatments.scheduling.checks import SchedulingError
+from treatments.scheduling.services import PlannedSession
 
 THREADS = 8
 MONDAY = future_monday()
@@ -81,14 +83,14 @@ def race(attempts) -> list[tuple[str, object]]:
 def race_window(request, monkeypatch):
     """'widened': the clash check sleeps after reading, before the booking is inserted."""
     if request.param == "widened":
-        real_find_clashes = scheduling.find_clashes
+        real_find_clashes = checks.find_clashes
 
         def slow_find_clashes(**kwargs):
             clashes = real_find_clashes(**kwargs)
             time.sleep(0.05)
             return clashes
 
-        monkeypatch.setattr(scheduling, "find_clashes", slow_find_clashes)
+        monkeypatch.setattr(checks, "find_clashes", slow_find_clashes)
     return request.param
 
 
@@ -408,7 +410,7 @@ def test_a_booking_that_loses_the_race_at_the_database_gets_the_clash_message(
     monkeypatch, fiona, booked
 ):
     """As if another desk committed between our clash check and our insert."""
-    real_find_clashes = scheduling.find_clashes
+    real_find_clashes = checks.find_clashes
     calls = []
 
     def check_before_the_other_commit(**kwargs):

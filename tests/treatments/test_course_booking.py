@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from clinic.models import WorkingHours, local_datetime
 from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
-from treatments import scheduling
 from treatments.models import Appointment, AppointmentStatus, AppointmentType, TreatmentCourse
+from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from tests.treatments.scheduling_factories import (
     future_monday,
     working_practitioner,
 )
-from treatments import services
+from treatments.courses import services
 from treatments.models import AppointmentStatus, CourseStatus
 
 pytestmark = pytest.mark.django_db

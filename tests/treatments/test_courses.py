@@ -287,7 +287,7 @@ def test_course_page_shows_progress_in_words_and_numbers_the_live_sessions(fiona
 
     assert response.status_code == 200
     sessions = response.context["sessions"]
-    assert [(s.pk, s.number) for s in sessions] == [
+    assert [(s.pk, s.session_number) for s in sessions] == [
         (first.pk, 1),
         (cancelled.pk, None),
         (second.pk, 2),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.factories import ComplaintFactory
-from treatments import homecare
+from treatments.homecare import services as homecare
 from treatments.models import HomeCareItem
 
 pytestmark = pytest.mark.django_db

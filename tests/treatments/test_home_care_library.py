@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ComplaintFactory
-from treatments import homecare
+from treatments.homecare import services as homecare
 from treatments.models import HomeCareItem
 
 LIBRARY = reverse("treatments:home-care-library")

@@ -7,8 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from tests.treatments.audit_factories import course_for, session, write_note
-from treatments import notes
 from treatments.models import AcupuncturePoint, NoteAddendum, NotePoint, SessionNote
+from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from patients.models import RedFlag
 from tests.factories import ComplaintFactory
 from tests.treatments.scheduling_factories import AppointmentFactory, CourseFactory
-from treatments import notes
 from treatments.models import AcupuncturePoint, SessionNote
+from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from patients.models import RedFlag
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.scheduling_factories import AppointmentFactory, CourseFactory, at
-from treatments import notes
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -19,6 +18,7 @@ from treatments.models import (
     PointSet,
     SessionNote,
 )
+from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
 
@@ -483,9 +483,9 @@ class TestMyDay:
         many, listed = count_queries()
         assert listed == 20
         # session, user, roles, permissions (2), the practitioner profile, the day's
-        # appointments with people, course, complaint and note joined, the patients' active
-        # complaints, the course sessions, the unsigned notes, completed sessions with no note.
-        assert many == few == 11
+        # appointments with people, course, complaint, note and session number, the patients'
+        # active complaints, the unsigned notes, completed sessions with no note.
+        assert many == few == 10
 
 
 class TestTheAppointmentPage:

@@ -12,7 +12,7 @@ from tests.treatments.scheduling_factories import (
     future_monday,
     working_practitioner,
 )
-from treatments import scheduling
+from treatments.scheduling.free_slots import find_free_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,11 @@ def test_an_override_reason_is_kept_only_when_the_hours_needed_overriding(maria)
         override_reason="Evening favour",
     )
     assert outside.override_reason == "Evening favour"
-    assert scheduling.find_free_slots(
+    assert find_free_slots(
         duration=timedelta(minutes=45), first_day=monday, last_day=monday, practitioner=practitioner
     )
     practitioner.is_active = False
     practitioner.save()
-    assert not scheduling.find_free_slots(
+    assert not find_free_slots(
         duration=timedelta(minutes=45), first_day=monday, last_day=monday, practitioner=practitioner
     )

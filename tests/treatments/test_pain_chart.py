@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from tests.treatments.audit_factories import course_for, scored_course, session, write_note
+from treatments.courses.painchart import pain_chart
 from treatments.models import AppointmentStatus
-from treatments.painchart import pain_chart
 
 pytestmark = pytest.mark.django_db
 

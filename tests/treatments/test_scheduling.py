@@ -21,14 +21,16 @@ from tests.treatments.scheduling_factories import (
     initial_consultation,
     works,
 )
-from treatments import scheduling
 from treatments.models import (
     Appointment,
     AppointmentStatus,
     AppointmentStatusChange,
     CourseStatus,
 )
-from treatments.scheduling import PlannedSession, SchedulingError
+from treatments.scheduling import services as scheduling
+from treatments.scheduling.checks import SchedulingError
+from treatments.scheduling.proposals import propose_course, session_starts
+from treatments.scheduling.services import PlannedSession
 
 MONDAY = future_monday()
 # Arrival and completion happen on the day, not ahead: a Monday some weeks ago.
@@ -920,7 +922,7 @@ def test_propose_course_reports_each_session_and_offers_alternatives_for_a_clash
     second_monday = MONDAY + timedelta(weeks=1)
     book(patient=ben, practitioner=dr_paul, room=room_b, start=at(second_monday, "10:00"), by=fiona)
 
-    proposals = scheduling.propose_course(
+    proposals = propose_course(
         course=course,
         first_start=at(MONDAY, "10:00"),
         interval_days=7,
@@ -948,7 +950,7 @@ BEFORE_SPRING = date(2027, 3, 22)  # a Monday; the Monday after the change is 29
 def test_course_sessions_keep_their_wall_clock_time_when_the_clocks_go_forward():
     first = at(BEFORE_SPRING, "10:00")
 
-    starts = scheduling.session_starts(first, 7, 2)
+    starts = session_starts(first, 7, 2)
 
     assert [timezone.localtime(s).strftime("%a %d %b %H:%M") for s in starts] == [
         "Mon 22 Mar 10:00",
@@ -960,7 +962,7 @@ def test_course_sessions_keep_their_wall_clock_time_when_the_clocks_go_forward()
 def test_course_sessions_keep_their_wall_clock_time_when_the_clocks_go_back():
     first = at(BEFORE_SPRING.replace(month=10, day=25), "10:00")
 
-    starts = scheduling.session_starts(first, 7, 2)
+    starts = session_starts(first, 7, 2)
 
     assert [timezone.localtime(s).strftime("%a %d %b %H:%M") for s in starts] == [
         "Mon 25 Oct 10:00",
@@ -972,7 +974,7 @@ def test_course_sessions_keep_their_wall_clock_time_when_the_clocks_go_back():
 def test_session_starts_given_in_utc_still_follow_the_local_wall_clock():
     first = at(BEFORE_SPRING, "10:00").astimezone(UTC)
 
-    starts = scheduling.session_starts(first, 3, 3)
+    starts = session_starts(first, 3, 3)
 
     assert [timezone.localtime(s).strftime("%d %H:%M") for s in starts] == [
         "22 10:00",
@@ -1050,7 +1052,7 @@ def test_a_weekly_course_across_the_spring_change_books_at_10_00_local_every_wee
     fiona, dr_paul, room_a
 ):
     course = CourseFactory(practitioner=dr_paul, planned_sessions=3)
-    starts = scheduling.session_starts(at(BEFORE_SPRING - timedelta(weeks=1), "10:00"), 7, 3)
+    starts = session_starts(at(BEFORE_SPRING - timedelta(weeks=1), "10:00"), 7, 3)
 
     booked = scheduling.book_course(
         course=course,

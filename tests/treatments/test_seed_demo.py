@@ -21,7 +21,7 @@ from treatments.models import (
     SessionNote,
     TreatmentCourse,
 )
-from treatments.notes import note_verifies
+from treatments.notes.services import note_verifies
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from patients.models import RedFlag
 from tests.factories import ComplaintFactory
 from tests.treatments.scheduling_factories import CourseFactory
-from treatments.homecare import INTROS
+from treatments.homecare.services import INTROS
 from treatments.models import HomeCareItem, HomeCareSheet, TreatmentCourse
 
 URL = reverse("treatments:sheet-create")

@@ -9,9 +9,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.factories import ComplaintFactory, PatientFactory
-from treatments import homecare
+from treatments.homecare import services as homecare
+from treatments.homecare.pdf import sheet_body
 from treatments.models import HomeCareItem, HomeCareSheet, SheetKind, TreatmentCourse
-from treatments.sheet_pdf import sheet_body
 
 pytestmark = pytest.mark.django_db
 

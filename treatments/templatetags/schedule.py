@@ -6,7 +6,6 @@ The patients app does not import treatments; its templates load these tags inste
 from django import template
 from django.utils import timezone
 
-from treatments import notes
 from treatments.models import Appointment, HomeCareSheet, TreatmentCourse
 
 register = template.Library()
@@ -14,24 +13,10 @@ register = template.Library()
 PAST_APPOINTMENTS_SHOWN = 20
 
 
-def _record_read(context, patient, what: str, object_id: int) -> None:
-    request = context.get("request")
-    if request is not None and request.user.is_authenticated:
-        notes.record_access(
-            user=request.user,
-            patient=patient,
-            what=what,
-            object_id=object_id,
-            ip=request.META.get("REMOTE_ADDR"),
-        )
-
-
 @register.inclusion_tag("treatments/_patient_schedule.html", takes_context=True)
 def patient_schedule(context, patient):
     """Courses with progress, upcoming and past appointments, issued home-care sheets: four
-    queries (and the read of the patient's page recorded in the access log: the patients app
-    cannot do it)."""
-    _record_read(context, patient, "patient", patient.pk)
+    queries. (The patient page's view records the read: no writes while rendering.)"""
     now = timezone.now()
     appointments = Appointment.objects.with_people().filter(patient=patient)
     return {
@@ -48,8 +33,7 @@ def patient_schedule(context, patient):
 
 @register.inclusion_tag("treatments/_complaint_courses.html", takes_context=True)
 def complaint_courses(context, complaint):
-    """The complaint's courses (and the read of the complaint page recorded)."""
-    _record_read(context, complaint.patient, "complaint", complaint.pk)
+    """The complaint's courses."""
     courses = list(
         TreatmentCourse.objects.with_progress()
         .filter(complaint=complaint)

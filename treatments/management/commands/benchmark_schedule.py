@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, Room, User, WorkingHours, local_datetime
 from patients.models import Complaint, Patient, RedFlag
-from treatments import scheduling
 from treatments.models import AppointmentType, TreatmentCourse
+from treatments.scheduling import services as scheduling
 
 PRACTITIONERS = 8
 PATIENTS = 40  # each has at most N / 40 sessions on the day: within a 12-session course

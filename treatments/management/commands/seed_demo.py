@@ -23,6 +23,7 @@ from django.utils import timezone
 from faker import Faker
 
 from clinic.availability import Availability
+from clinic.formtools import SLOT
 from clinic.models import Practitioner, Room, User, local_datetime
 from clinic.roles import Role
 from clinic.services import room_save, staff_create, time_off_add, working_hours_add
@@ -30,18 +31,12 @@ from patients.models import BodyRegion as R
 from patients.models import Complaint, Patient, RedFlag, Sex, Side
 from patients.services import complaint_record, patient_register
 from treatments import demo_notes
+from treatments.courses.services import course_plan
 from treatments.models import Appointment, AppointmentType
 from treatments.planning import suggest_course_length
-from treatments.scheduling import (
-    SLOT,
-    SchedulingError,
-    book,
-    cancel,
-    complete,
-    find_free_slots,
-    mark_arrived,
-)
-from treatments.services import course_plan
+from treatments.scheduling.checks import SchedulingError
+from treatments.scheduling.free_slots import find_free_slots
+from treatments.scheduling.services import book, cancel, complete, mark_arrived
 
 DEMO_PASSWORD = "meridian-demo"
 FAKER_SEED = 5102
@@ -325,7 +320,7 @@ class DemoDiary:
 
     It keeps its own list of what it booked, so it rarely asks the service for a slot that
     is taken; when the service still refuses (SchedulingError), it tries the next free time
-    that day, then the next free slot on the following days (scheduling.find_free_slots).
+    that day, then the next free slot on the following days (`find_free_slots`).
     """
 
     def __init__(self, users: dict[str, User], today: date):
@@ -338,7 +333,7 @@ class DemoDiary:
             name: Practitioner.objects.get(user=users[name]) for name in WORKING_WEEKS
         }
         self.rooms = list(Room.objects.active())
-        self.types = {t.name: t for t in AppointmentType.objects.filter(is_active=True)}
+        self.types = {t.name: t for t in AppointmentType.objects.active()}
         self.desk = [users["frontdesk"], users["frontdesk2"]]
         self.booked: list[Appointment] = []
         self.courses = 0

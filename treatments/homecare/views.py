@@ -1,20 +1,23 @@
-"""The home-care library (advice written for patients) and building a sheet from it."""
+"""The home-care library (advice written for patients), building a sheet from it, and an
+issued sheet: the print-ready page and the PDF, both from its snapshot."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.access import staff_required
+from clinic.formtools import add_service_errors
 from patients.models import BodyRegion, Complaint
-from treatments import homecare
-from treatments.forms_homecare import (
+from treatments.homecare import pdf as rendering
+from treatments.homecare import services as homecare
+from treatments.homecare.forms import (
     HomeCareItemForm,
     SheetBuilderForm,
-    add_service_errors,
     item_fields,
 )
-from treatments.models import HomeCareItem, HomeCareKind, TreatmentCourse
+from treatments.models import HomeCareItem, HomeCareKind, HomeCareSheet, TreatmentCourse
 
 # --- the library ---------------------------------------------------------------------------
 
@@ -122,3 +125,35 @@ def sheet_create(request):
         "practitioner": practitioner,
     }
     return render(request, "treatments/sheet_form.html", context)
+
+
+# --- an issued sheet -------------------------------------------------------------------------
+
+
+def get_sheet(pk: int) -> HomeCareSheet:
+    return get_object_or_404(HomeCareSheet.objects.select_related("patient"), pk=pk)
+
+
+@staff_required("treatments.view_homecaresheet")
+@require_GET
+def sheet_detail(request, pk):
+    sheet = get_sheet(pk)
+    return render(
+        request,
+        "treatments/sheet_print.html",
+        {
+            "sheet": sheet,
+            "patient": sheet.patient,
+            "body": rendering.sheet_body(sheet),
+            "verified": homecare.sheet_verifies(sheet),
+        },
+    )
+
+
+@staff_required("treatments.view_homecaresheet")
+@require_GET
+def sheet_pdf(request, pk):
+    sheet = get_sheet(pk)
+    response = HttpResponse(rendering.sheet_pdf(sheet), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{rendering.sheet_filename(sheet)}"'
+    return response

@@ -1,22 +1,16 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.models import Practitioner, Room, local_datetime
-from patients.forms import DateInput
+from clinic.formtools import SLOT, DateInput, DateTimeLocalInput, TimeInput
+from clinic.models import OpeningHours, Practitioner, Room, local_datetime
 from patients.models import Patient
-from treatments.models import AppointmentType, CourseStatus, TreatmentCourse
-from treatments.scheduling import TIMES_OF_DAY
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", attrs={"step": 900, **kwargs.pop("attrs", {})}, **kwargs)
+from treatments.models import AppointmentType, TreatmentCourse
+from treatments.scheduling.free_slots import TIMES_OF_DAY
 
 
 def parse_local_start(value: str | None) -> datetime | None:
@@ -34,7 +28,7 @@ class WhenForm(forms.Form):
     """A date, a start time and a length in minutes, read in the clinic's time zone."""
 
     date = forms.DateField(widget=DateInput())
-    time = forms.TimeField(widget=TimeInput(), label="Start time")
+    time = forms.TimeField(widget=TimeInput(on_grid=True), label="Start time")
     duration = forms.IntegerField(
         min_value=5, max_value=480, label="Minutes", help_text="Set by the appointment type."
     )
@@ -56,12 +50,10 @@ class BookingForm(WhenForm):
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.active())
     room = forms.ModelChoiceField(queryset=Room.objects.active())
     appointment_type = forms.ModelChoiceField(
-        queryset=AppointmentType.objects.filter(is_active=True), label="Type"
+        queryset=AppointmentType.objects.active(), label="Type"
     )
     course = forms.ModelChoiceField(
-        queryset=TreatmentCourse.objects.filter(
-            status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
-        ).select_related("complaint"),
+        queryset=TreatmentCourse.objects.open().select_related("complaint"),
         required=False,
         help_text="Optional: the treatment course this session belongs to.",
     )
@@ -138,7 +130,7 @@ class FreeSlotForm(forms.Form):
         queryset=Practitioner.objects.active(), required=False, empty_label="Any practitioner"
     )
     appointment_type = forms.ModelChoiceField(
-        queryset=AppointmentType.objects.filter(is_active=True), label="Type"
+        queryset=AppointmentType.objects.active(), label="Type"
     )
     first_day = forms.DateField(widget=DateInput(), label="From")
     last_day = forms.DateField(widget=DateInput(), label="To")
@@ -166,3 +158,122 @@ class FreeSlotForm(forms.Form):
             if first < timezone.localdate():
                 cleaned["first_day"] = timezone.localdate()
         return cleaned
+
+
+# --- booking a whole course: the proposal and the report's rows ---------------------------
+
+
+def quarter_hours() -> list[tuple[str, str]]:
+    """Start times on the booking grid across the clinic's longest opening hours."""
+    rows = list(OpeningHours.objects.all())
+    opens = min((row.opens for row in rows), default=time(8))
+    closes = max((row.closes for row in rows), default=time(20))
+    day = date(2000, 1, 1)  # any day: only the times matter
+    moment = datetime.combine(day, opens)
+    choices = []
+    while moment.time() < closes and moment.date() == day:
+        choices.append((moment.strftime("%H:%M"), moment.strftime("%H:%M")))
+        moment += SLOT
+    return choices
+
+
+class CourseProposalForm(forms.Form):
+    """Step 1 of booking a course: where the first session goes and how the rest follow."""
+
+    first_date = forms.DateField(widget=DateInput(), label="First session on")
+    first_time = forms.TypedChoiceField(
+        label="Time", coerce=lambda value: datetime.strptime(value, "%H:%M").time()
+    )
+    interval_days = forms.IntegerField(min_value=1, max_value=60, label="Days between sessions")
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.active(),
+        label="Room",
+        help_text="For every session; where it is taken, the alternatives offer another room.",
+    )
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.active(),
+        label="Type",
+        help_text=(
+            "Sets every session's length. Follow-up by default: a course is planned once "
+            "the complaint has been assessed. Choose Initial consultation only if the patient "
+            "has not been seen yet (every session then takes its longer time)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_time"].choices = [("", "—"), *quarter_hours()]
+        self.fields["appointment_type"].label_from_instance = lambda t: (
+            f"{t.name} ({t.default_duration} min)"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("first_date", css_class="col-sm-6 col-lg-3"),
+                Column("first_time", css_class="col-sm-6 col-lg-2"),
+                Column("interval_days", css_class="col-sm-6 col-lg-2"),
+                Column("room", css_class="col-sm-6 col-lg-5"),
+            ),
+            "appointment_type",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("first_date"), cleaned.get("first_time")
+        if day is not None and at is not None:
+            cleaned["first_start"] = local_datetime(day, at)
+            if cleaned["first_start"] < timezone.now():
+                self.add_error("first_date", "That time has passed: choose a later one.")
+        return cleaned
+
+
+CHOICE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def choice_value(start: datetime, room: Room) -> str:
+    """How an offered alternative travels in a radio button: local start and room id."""
+    return f"{timezone.localtime(start):{CHOICE_FORMAT}}@{room.pk}"
+
+
+class SessionSlotForm(forms.Form):
+    """One row of the course report: a session's start and room, as the user left them.
+
+    With the prefix `session-N` the inputs are `session-N-start` and `session-N-room`. An
+    offered alternative picked with the radio button `session-N-choice` fills both inputs,
+    as the page's small script does in the browser, so the report works without JavaScript.
+    """
+
+    start = forms.DateTimeField(
+        widget=DateTimeLocalInput(),
+        input_formats=[CHOICE_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": "Enter a date and a time, e.g. 2026-04-14 10:00."},
+    )
+    room = forms.ChoiceField(error_messages={"invalid_choice": "Choose a room that is in use."})
+
+    def __init__(self, data=None, *, number: int, rooms: list[Room], **kwargs):
+        prefix = f"session-{number}"
+        choice = data.get(f"{prefix}-choice", "") if data is not None else ""
+        if "@" in choice:
+            start_text, _, room_id = choice.partition("@")
+            data = data.copy()
+            data[f"{prefix}-start"], data[f"{prefix}-room"] = start_text, room_id
+        super().__init__(data, prefix=prefix, **kwargs)
+        self.number = number
+        # One list of rooms shared by every row: no query per row.
+        self.rooms = {str(room.pk): room for room in rooms}
+        self.fields["room"].choices = [(pk, str(room)) for pk, room in self.rooms.items()]
+        self.fields["start"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["room"].widget.attrs.update(
+            {"class": "form-select form-select-sm", "style": "min-width: 11rem"}
+        )
+
+    def clean_room(self) -> Room:
+        return self.rooms[self.cleaned_data["room"]]
+
+    def clean_start(self) -> datetime:
+        start = self.cleaned_data["start"]
+        if start < timezone.now():
+            raise ValidationError("That time has passed: choose a later one.")
+        return start

@@ -3,12 +3,13 @@
 A calendar page loads everything it shows here, in a fixed number of queries whatever the
 number of appointments:
 
-1. the appointments of the day (or week), with their people and a red-flag `Exists()`;
+1. the appointments of the day (or week), with their people, their session number and a
+   red-flag `Exists()`;
 2. the practitioners (or rooms) that may get a column;
 3. opening hours, working hours and time off (three queries, through `Availability`; the
-   room view needs only the opening hours, so it runs one);
-4. the live sessions (id, course, start) of the courses on screen, to number each chip
-   "2/4" — skipped when no appointment on screen belongs to a course.
+   room view needs only the opening hours, so it runs one).
+
+Each chip's "2/4" comes with the appointments (`with_session_number()`), in the same query.
 
 Rows are wall-clock times in the clinic's zone: an appointment at 10:00 sits in the 10:00
 row on either side of a daylight-saving change. Grid row 1 holds the column headers, grid
@@ -19,20 +20,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from itertools import groupby
-from operator import itemgetter
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clinic.availability import Availability
+from clinic.formtools import SLOT
 from clinic.models import Practitioner, Room, local_datetime
 from patients.models import Complaint, ComplaintStatus
 from treatments.models import Appointment
 
 SLOT_MINUTES = settings.SCHEDULE_SLOT_MINUTES
-SLOT = timedelta(minutes=SLOT_MINUTES)
 FIRST_ROW = 2  # grid row 1 holds the column headers
 MINUTES_IN_DAY = 24 * 60
 
@@ -109,8 +108,12 @@ class Chip:
     appointment: Appointment
     row: int
     span: int
-    session: int | None = None  # its number among the course's live sessions, by start
     lane: int = 0  # > 0 when it overlaps another chip of the column (off-grid times)
+
+    @property
+    def session(self) -> int | None:
+        """Its number among the course's live sessions, by start."""
+        return self.appointment.session_number
 
     @property
     def progress(self) -> str:
@@ -185,34 +188,13 @@ def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Ap
         | Q(patient_id=OuterRef("patient_id"), status=ComplaintStatus.ACTIVE)
     )
     return list(
-        Appointment.objects.filter(
-            start__gte=local_datetime(first_day, time(0)),
-            start__lt=local_datetime(last_day + timedelta(days=1), time(0)),
-            **filters,
-        )
+        Appointment.objects.between_days(first_day, last_day)
+        .filter(**filters)
         .with_people()
+        .with_session_number()
         .annotate(red_flagged=Exists(flagged))
         .order_by("start", "id")
     )
-
-
-def number_sessions(chips: list[Chip]) -> None:
-    """Number each chip within its course (live sessions by start): one query for all."""
-    course_ids = {chip.appointment.course_id for chip in chips} - {None}
-    if not course_ids:
-        return
-    sessions = (
-        Appointment.objects.live()
-        .filter(course_id__in=course_ids)
-        .order_by("course_id", "start", "id")
-        .values_list("id", "course_id", "start")
-    )
-    numbers = {}
-    for _course, rows in groupby(sessions, key=itemgetter(1)):
-        for number, (pk, *_rest) in enumerate(rows, start=1):
-            numbers[pk] = number
-    for chip in chips:
-        chip.session = numbers.get(chip.appointment.pk)
 
 
 def _slots(extents: list[tuple[int, int]]) -> list[Slot]:
@@ -412,7 +394,6 @@ def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -
         _fill(column, slots, state, busy, booking, now)
         columns.append(column)
     grid = Grid(slots, columns)
-    number_sessions(grid.chips)
     cancelled = [a for a in appointments if not a.is_live]
     return DayCalendar(day, by_rooms, availability.opening_span(day), grid, cancelled)
 
@@ -487,6 +468,5 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False):
         _fill(column, slots, state, busy, booking, now)
         columns.append(column)
     grid = Grid(slots, columns)
-    number_sessions(grid.chips)
     cancelled = [a for a in appointments if not a.is_live]
     return WeekCalendar(practitioner, practitioners, monday, grid, cancelled)

@@ -1,22 +1,19 @@
 """Free time in the book: the next free slots, and the nearest ones to a wanted time.
 
-Reads only; `treatments.scheduling` books. Three queries load the availability and one the
+Reads only; `treatments.scheduling.services` books. Three queries load the availability and one the
 appointments, whatever the range searched.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from clinic.availability import Availability
+from clinic.formtools import SLOT
 from clinic.models import Practitioner, Room, local_datetime
 from patients.models import Patient
 from treatments.models import Appointment
-
-SLOT = timedelta(minutes=settings.SCHEDULE_SLOT_MINUTES)
-
 
 TIMES_OF_DAY = {
     "any": (time(0), time(23, 59)),

@@ -1,5 +1,4 @@
-"""The only code that writes session notes, their points, addenda, point sets and the
-access log.
+"""The only code that writes session notes, their points, addenda and point sets.
 
 A note is a draft until its author signs it. Signing records who, when and a SHA-256 of the
 content; from then on every function here refuses to change it (and on PostgreSQL a
@@ -15,9 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import User
-from patients.models import Patient
 from treatments.models import (
-    AccessLog,
     AcupuncturePoint,
     Appointment,
     NoteAddendum,
@@ -217,13 +214,6 @@ def point_set_delete(*, point_set: PointSet) -> None:
     """A point set is the practitioner's own shortcut, not part of any record: notes copy
     its points, so deleting it changes no note."""
     point_set.delete()
-
-
-def record_access(*, user: User, patient: Patient, what: str, object_id: int, ip=None) -> None:
-    """Append one read of a clinical record to the access log."""
-    AccessLog.objects.create(
-        user=user, patient=patient, what=what, object_id=object_id, ip_address=ip or None
-    )
 
 
 def can_complete_without_note(appointment: Appointment) -> bool:

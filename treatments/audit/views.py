@@ -2,82 +2,18 @@
 history of a session note."""
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
 
-from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from clinic.access import staff_required
-from clinic.models import User, local_datetime
 from clinic.roles import Role
-from patients.models import Patient
-from treatments import notes
+from treatments.audit.forms import AccessLogFilterForm
+from treatments.audit.services import record_read
 from treatments.models import AccessLog, NoteAddendum, SessionNote
 
 ACCESS_LOG_PAGE_SIZE = 50
-
-# What the app records (notes.record_access callers); the filter offers these.
-WHAT_CHOICES = [
-    ("", "Anything"),
-    ("patient", "Patient page"),
-    ("complaint", "Complaint page"),
-    ("course", "Treatment course"),
-    ("session note", "Session note"),
-    ("note history", "Note history"),
-]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class AccessLogFilterForm(forms.Form):
-    user = forms.ModelChoiceField(
-        User.objects.order_by("username"), required=False, empty_label="Anyone"
-    )
-    patient = forms.CharField(required=False, max_length=100)
-    what = forms.ChoiceField(choices=WHAT_CHOICES, required=False)
-    date_from = forms.DateField(required=False, label="From", widget=DateInput())
-    date_to = forms.DateField(required=False, label="To", widget=DateInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, bound in self.fields.items():
-            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
-            bound.widget.attrs["class"] = css
-        self.fields["patient"].widget.attrs["placeholder"] = "Name or phone"
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end of the range is before its start.")
-        return cleaned
-
-    def filter(self, entries):
-        """`entries` narrowed by whatever filters are valid (the invalid ones are ignored
-        and shown with their errors)."""
-        self.is_valid()
-        data = self.cleaned_data
-        if data.get("user"):
-            entries = entries.filter(user=data["user"])
-        if data.get("patient"):
-            entries = entries.filter(patient__in=Patient.objects.search(data["patient"]))
-        if data.get("what"):
-            entries = entries.filter(what=data["what"])
-        if data.get("date_from"):
-            entries = entries.filter(accessed_at__gte=local_datetime(data["date_from"], time()))
-        if data.get("date_to"):
-            next_day = data["date_to"] + timedelta(days=1)
-            entries = entries.filter(accessed_at__lt=local_datetime(next_day, time()))
-        return entries
 
 
 @staff_required("treatments.view_accesslog", role=Role.MANAGER)
@@ -171,13 +107,7 @@ def note_history(request, pk):
         .order_by("history_date", "history_id")
     )
     patient = note.appointment.patient
-    notes.record_access(
-        user=request.user,
-        patient=patient,
-        what="note history",
-        object_id=note.pk,
-        ip=request.META.get("REMOTE_ADDR"),
-    )
+    record_read(request, patient=patient, what="note history", object_id=note.pk)
     context = {
         "note": note,
         "patient": patient,

@@ -1,20 +1,17 @@
 """The home page: one part per role (someone holding several roles sees each part)."""
 
-from datetime import time, timedelta
-
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic.access import staff_required
-from clinic.models import Room, User, local_datetime
+from clinic.models import Room, User
 from patients.forms import PatientSearchForm
 from patients.models import Complaint, Patient
-from treatments.models import Appointment, CourseStatus, TreatmentCourse
+from treatments.models import Appointment, TreatmentCourse
 
 HOME_LIST_LENGTH = 10
-OPEN = [CourseStatus.PLANNED, CourseStatus.ACTIVE]
 
 
 @staff_required()
@@ -22,12 +19,7 @@ OPEN = [CourseStatus.PLANNED, CourseStatus.ACTIVE]
 def home(request):
     user = request.user
     day = timezone.localdate()
-    todays = (
-        Appointment.objects.with_people()
-        .filter(start__gte=local_datetime(day, time(0)))
-        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
-        .order_by("start")
-    )
+    todays = Appointment.objects.on_day(day).with_people().order_by("start")
     context = {"day": day, "now": timezone.now()}
     if user.is_front_desk:
         context["search_form"] = PatientSearchForm()
@@ -40,7 +32,8 @@ def home(request):
         context["my_appointments"] = todays.filter(practitioner=practitioner)
         context["my_courses"] = (
             TreatmentCourse.objects.with_progress()
-            .filter(practitioner=practitioner, status__in=OPEN)
+            .open()
+            .filter(practitioner=practitioner)
             .select_related("complaint__patient")
             .order_by("complaint__patient__family_name")
         )

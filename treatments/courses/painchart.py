@@ -147,7 +147,7 @@ def _signed(number: int) -> str:
 
 def completed_sessions(course: TreatmentCourse) -> list[Appointment]:
     """The course's live sessions in date order with their notes: one query."""
-    return list(course.appointments.live().select_related("note").order_by("start", "pk"))
+    return list(course.appointments.live().with_session_number().select_related("note"))
 
 
 def _note_of(session: Appointment) -> SessionNote | None:
@@ -159,21 +159,21 @@ def _note_of(session: Appointment) -> SessionNote | None:
 
 def pain_chart(course: TreatmentCourse, sessions: Iterable[Appointment] | None = None) -> PainChart:
     """The chart of `course`. `sessions`: its sessions in date order, loaded with their
-    notes (select_related("note")), when the caller has them already; else one query."""
+    notes (select_related("note")) and numbers (`with_session_number()`), when the caller has
+    them already; else one query."""
     if sessions is None:
         sessions = completed_sessions(course)
     points = []
-    number = 0
     for session in sessions:
-        if not session.is_live:
-            continue
-        number += 1  # numbered like the course page: live sessions in date order
         note = _note_of(session)
         if session.status != AppointmentStatus.COMPLETED or note is None:
             continue
         points.append(
             PainPoint(
-                number, timezone.localtime(session.start).date(), note.pain_before, note.pain_after
+                session.session_number,
+                timezone.localtime(session.start).date(),
+                note.pain_before,
+                note.pain_after,
             )
         )
     first, readings = _first_and_later(points, course.complaint.pain_at_intake)

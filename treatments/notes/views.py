@@ -1,6 +1,6 @@
 """The practitioner's day, session notes (write, sign, amend) and point sets."""
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import staff_required
-from clinic.models import local_datetime
 from clinic.roles import Role
 from patients.models import Complaint
-from treatments import notes
-from treatments.forms_notes import AddendumForm, NoteForm, PointSetForm, point_rows
+from treatments.audit.services import record_read
 from treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -25,6 +23,8 @@ from treatments.models import (
     SessionNote,
     Technique,
 )
+from treatments.notes import services as notes
+from treatments.notes.forms import AddendumForm, NoteForm, PointSetForm, point_rows
 
 NOT_FOR_NOTES = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
@@ -61,30 +61,19 @@ def _get_note(pk: int) -> SessionNote:
 
 def _day_appointments(practitioner, day: date) -> list[Appointment]:
     """The practitioner's appointments of `day`, each with `.note`, `.session_number` and
-    `.red_flags` (course complaint, else any active complaint): 3 queries in all."""
+    `.red_flags` (course complaint, else any active complaint): 2 queries in all."""
     active = Complaint.objects.active()
     appointments = list(
-        Appointment.objects.with_people()
+        Appointment.objects.on_day(day)
+        .with_people()
+        .with_session_number()
         .select_related("course__complaint", "note")
         .prefetch_related(Prefetch("patient__complaints", queryset=active, to_attr="active"))
         .filter(practitioner=practitioner)
-        .filter(start__gte=local_datetime(day, time(0)))
-        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
         .exclude(status=AppointmentStatus.CANCELLED)
         .order_by("start")
     )
-    course_ids = {a.course_id for a in appointments if a.course_id}
-    sessions: dict[int, list[int]] = {}
-    for course_id, pk in (
-        Appointment.objects.live()
-        .filter(course_id__in=course_ids)
-        .order_by("start", "id")
-        .values_list("course_id", "pk")
-    ):
-        sessions.setdefault(course_id, []).append(pk)
     for a in appointments:
-        numbers = sessions.get(a.course_id, [])
-        a.session_number = numbers.index(a.pk) + 1 if a.pk in numbers else None
         if a.course_id:
             a.red_flags = a.course.complaint.has_red_flags
         else:
@@ -234,13 +223,7 @@ def note_sign(request, pk):
 @require_GET
 def note_detail(request, pk):
     note = _get_note(pk)
-    notes.record_access(
-        user=request.user,
-        patient=note.appointment.patient,
-        what="session note",
-        object_id=note.pk,
-        ip=request.META.get("REMOTE_ADDR"),
-    )
+    record_read(request, patient=note.appointment.patient, what="session note", object_id=note.pk)
     context = {
         "note": note,
         "appointment": note.appointment,

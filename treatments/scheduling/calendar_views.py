@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.access import staff_required
-from treatments.calendar import day_calendar, parse_day, week_calendar
+from treatments.scheduling.calendar import day_calendar, parse_day, week_calendar
 
 BAD_DAY = "“{}” is not a date; showing today."
 

@@ -7,36 +7,32 @@ on PostgreSQL writers queue on a table lock for the same effect, and exclusion c
 (migration 0003) stand behind the checks: a refusal from them comes back as the same clear
 message.
 
-
-Free slots live in `treatments.free_slots` (reading only), exported from here as well.
+What stands in a slot's way is checked in `checks.py`; proposals and free slots are reads
+(`proposals.py`, `free_slots.py`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from clinic.availability import Availability
-from clinic.models import Practitioner, Room, User, local_datetime
+from clinic.models import Practitioner, Room, User
 from patients.models import Patient
-from treatments import notes
-from treatments.free_slots import (  # the booking API's too: re-exported from here
-    SLOT as SLOT,
-)
-from treatments.free_slots import TIMES_OF_DAY as TIMES_OF_DAY
-from treatments.free_slots import FreeSlot as FreeSlot
-from treatments.free_slots import find_free_slots as find_free_slots
-from treatments.free_slots import nearest_free_slots as nearest_free_slots
 from treatments.models import (
     LIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     AppointmentStatusChange,
     AppointmentType,
-    CourseStatus,
     TreatmentCourse,
+)
+from treatments.notes import services as notes
+from treatments.scheduling.checks import (
+    SchedulingError,
+    appointment_clashes,
+    slot_problems,
+    unbookable,
 )
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
@@ -53,73 +49,11 @@ def _queue_writers() -> None:
             cursor.execute("LOCK TABLE treatments_appointment IN SHARE ROW EXCLUSIVE MODE")
 
 
-def _hm(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
-@dataclass(frozen=True)
-class Clash:
-    """A live appointment that holds the practitioner, room or patient we wanted."""
-
-    kind: str  # "practitioner", "room" or "patient"
-    appointment: Appointment
-
-    def __str__(self):
-        other = self.appointment
-        when = f"{_hm(other.start)}–{_hm(other.end)}"
-        if self.kind == "practitioner":
-            return f"{other.practitioner.display_name} is seeing {other.patient} {when}."
-        if self.kind == "room":
-            return (
-                f"{other.room} is taken {when} by {other.practitioner.display_name} "
-                f"with {other.patient}."
-            )
-        with_whom = other.practitioner.display_name
-        return f"{other.patient} already has an appointment {when} with {with_whom}."
-
-
-class SchedulingError(Exception):
-    """Why a booking or change cannot be made, in words for the front desk."""
-
-    def __init__(self, problems=(), clashes=()):
-        self.problems = list(problems)
-        self.clashes = list(clashes)
-        super().__init__(" ".join(self.messages))
-
-    @property
-    def messages(self) -> list[str]:
-        return [*self.problems, *(str(clash) for clash in self.clashes)]
-
-    @property
-    def only_availability(self) -> bool:
-        """True when a manager's override could book it (no clash, only hours)."""
-        return not self.clashes
-
-
-def find_clashes(
-    *, patient: Patient, practitioner: Practitioner, room: Room, start, end, exclude=()
-) -> list[Clash]:
-    others = (
-        Appointment.objects.live()
-        .overlapping(start, end)
-        .filter(Q(practitioner_id=practitioner.pk) | Q(room_id=room.pk) | Q(patient_id=patient.pk))
-        .exclude(pk__in=[pk for pk in exclude if pk])
-        .with_people()
-    )
-    clashes = []
-    for other in others:
-        if other.practitioner_id == practitioner.pk:
-            clashes.append(Clash("practitioner", other))
-        if other.room_id == room.pk:
-            clashes.append(Clash("room", other))
-        if other.patient_id == patient.pk:
-            clashes.append(Clash("patient", other))
-    return clashes
-
-
-def _clashes_with_others(appointment: Appointment) -> list[Clash]:
-    """What else holds this appointment's practitioner, room or patient at its time."""
-    return find_clashes(
+def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
+    """Raise SchedulingError for anything in the way; True when the override was needed."""
+    if appointment.end <= appointment.start:
+        raise SchedulingError(["The appointment must end after it starts."])
+    found = slot_problems(
         patient=appointment.patient,
         practitioner=appointment.practitioner,
         room=appointment.room,
@@ -127,47 +61,14 @@ def _clashes_with_others(appointment: Appointment) -> list[Clash]:
         end=appointment.end,
         exclude=[appointment.pk],
     )
-
-
-def availability_problems(
-    *, practitioner: Practitioner, room: Room, start, end, availability=None
-) -> list[str]:
-    if end <= start:
-        return ["The appointment must end after it starts."]
-    day = timezone.localtime(start).date()
-    availability = availability or Availability(day, day, [practitioner.pk])
-    return _unbookable(practitioner, room) + availability.problems(practitioner, start, end)
-
-
-def _unbookable(practitioner: Practitioner, room: Room) -> list[str]:
-    """What no override can change: someone who has left, a room out of use."""
-    problems = []
-    if not practitioner.takes_bookings:
-        problems.append(f"{practitioner.display_name} is not taking bookings.")
-    if not room.is_active:
-        problems.append(f"{room} is not in use.")
-    return problems
-
-
-def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
-    """Raise SchedulingError for anything in the way; True when the override was needed."""
-    if appointment.end <= appointment.start:
-        raise SchedulingError(["The appointment must end after it starts."])
-    problems = availability_problems(
-        practitioner=appointment.practitioner,
-        room=appointment.room,
-        start=appointment.start,
-        end=appointment.end,
-    )
-    overridden = bool(problems and override_reason)
+    overridden = bool(found.hours and override_reason)
     if overridden:
         if not by.has_perm("treatments.override_availability"):
             raise SchedulingError(["Only a clinic manager can book outside working hours."])
         # The manager's recorded reason stands in for the hours, never for a closed room.
-        problems = _unbookable(appointment.practitioner, appointment.room)
-    clashes = _clashes_with_others(appointment)
-    if problems or clashes:
-        raise SchedulingError(problems, clashes)
+        found.hours = unbookable(appointment.practitioner, appointment.room)
+    if found:
+        raise SchedulingError(found.hours, found.clashes)
     return overridden
 
 
@@ -190,7 +91,7 @@ def _save_checked(appointment: Appointment, *, override_reason: str = "", by: Us
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         # Another booking committed between our check and our insert (PostgreSQL only).
-        clashes = _clashes_with_others(appointment)
+        clashes = appointment_clashes(appointment)
         raise SchedulingError(
             [] if clashes else ["That time was just booked by someone else."], clashes
         ) from error
@@ -211,12 +112,6 @@ def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int 
                 f"booked; change the plan to add more."
             ]
         )
-
-
-def _activate(course: TreatmentCourse | None) -> None:
-    if course is not None and course.status == CourseStatus.PLANNED:
-        course.status = CourseStatus.ACTIVE
-        course.save(update_fields=["status"])
 
 
 @transaction.atomic
@@ -245,90 +140,12 @@ def book(
         booked_by=by,
     )
     _save_checked(appointment, override_reason=override_reason, by=by)
-    _activate(course)
+    if course is not None:
+        course.mark_active()
     return appointment
 
 
 # --- whole courses ------------------------------------------------------------------------
-
-
-@dataclass
-class ProposedSession:
-    """One session of a course proposal: where it would go, and what is in the way."""
-
-    number: int
-    start: datetime
-    end: datetime
-    room: Room
-    problems: list[str] = field(default_factory=list)
-    alternatives: list["FreeSlot"] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def session_starts(first_start: datetime, interval_days: int, count: int) -> list[datetime]:
-    """Same wall-clock time every `interval_days`, whatever daylight saving does."""
-    local = timezone.localtime(first_start)
-    return [
-        local_datetime(local.date() + timedelta(days=interval_days * i), local.time())
-        for i in range(count)
-    ]
-
-
-def propose_course(
-    *,
-    course: TreatmentCourse,
-    first_start: datetime,
-    interval_days: int,
-    room: Room,
-    appointment_type: AppointmentType,
-) -> list[ProposedSession]:
-    """Every session still to book, each checked, with nearby free slots where it clashes."""
-    remaining = course.planned_sessions - course.appointments.live().count()
-    duration = timedelta(minutes=appointment_type.default_duration)
-    starts = session_starts(first_start, interval_days, max(remaining, 0))
-    if not starts:
-        return []
-    practitioner = course.practitioner
-    patient = course.complaint.patient
-    availability = Availability(
-        timezone.localtime(starts[0]).date(),
-        timezone.localtime(starts[-1]).date() + timedelta(days=7),
-        [practitioner.pk],
-    )
-    already = course.appointments.live().count()
-    proposals = []
-    for offset, start in enumerate(starts):
-        proposal = ProposedSession(already + offset + 1, start, start + duration, room)
-        proposal.problems = availability_problems(
-            practitioner=practitioner,
-            room=room,
-            start=start,
-            end=start + duration,
-            availability=availability,
-        ) + [
-            str(clash)
-            for clash in find_clashes(
-                patient=patient,
-                practitioner=practitioner,
-                room=room,
-                start=start,
-                end=start + duration,
-            )
-        ]
-        if proposal.problems:
-            proposal.alternatives = nearest_free_slots(
-                practitioner=practitioner,
-                patient=patient,
-                wanted=start,
-                duration=duration,
-                preferred_room=room,
-                availability=availability,
-            )
-        proposals.append(proposal)
-    return proposals
 
 
 @dataclass(frozen=True)
@@ -353,11 +170,9 @@ def book_course(
     _check_course(course, patient, adding=len(sessions))
     status_before = course.status
     booked, problems = [], []
-    # Sessions are numbered by date among the course's live ones, old and new together.
-    existing = list(course.appointments.live().values_list("start", flat=True))
-    starts = sorted([*existing, *(session.start for session in sessions)])
+    numbers = course.session_numbers([session.start for session in sessions])
     for session in sorted(sessions, key=lambda s: s.start):
-        number = starts.index(session.start) + 1
+        number = numbers[session.start]
         try:
             booked.append(
                 book(
@@ -484,13 +299,8 @@ def complete(*, appointment: Appointment, by: User) -> Appointment:
     if not notes.can_complete_without_note(appointment):
         raise SchedulingError(["Sign the session note first: the clinic requires it."])
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
-    course = appointment.course
-    if course is not None and course.is_open:
-        done = course.appointments.filter(status=AppointmentStatus.COMPLETED).count()
-        if done >= course.planned_sessions:
-            course.status = CourseStatus.COMPLETED
-            course.end_date = timezone.localdate()
-            course.save(update_fields=["status", "end_date"])
+    if appointment.course is not None:
+        appointment.course.complete_if_all_done()
     return appointment
 
 
@@ -510,7 +320,7 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
     if last is None or last.to_status != appointment.status:
         raise SchedulingError(["There is no status change to undo."])
     if last.from_status in LIVE_STATUSES and not appointment.is_live:
-        clashes = _clashes_with_others(appointment)
+        clashes = appointment_clashes(appointment)
         if clashes:
             raise SchedulingError(["The slot has been taken since:"], clashes)
         if appointment.course_id is not None:
@@ -525,13 +335,6 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         raise SchedulingError(["The slot has just been taken by another booking."]) from error
-    course = appointment.course
-    if (
-        course is not None
-        and last.to_status == AppointmentStatus.COMPLETED
-        and course.status == CourseStatus.COMPLETED
-    ):
-        course.status = CourseStatus.ACTIVE
-        course.end_date = None
-        course.save(update_fields=["status", "end_date"])
+    if appointment.course is not None and last.to_status == AppointmentStatus.COMPLETED:
+        appointment.course.reopen()
     return appointment

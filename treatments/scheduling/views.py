@@ -1,6 +1,6 @@
 """Booking, the day list, moving, cancelling and status changes of appointments."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,25 +12,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import staff_required
-from clinic.models import Practitioner, local_datetime
+from clinic.models import Practitioner
 from patients.models import Patient
-from treatments import scheduling
-from treatments.forms_appointments import (
+from treatments.models import OPEN_COURSE_STATUSES, Appointment, AppointmentType, TreatmentCourse
+from treatments.planning import suggest_course_length
+from treatments.scheduling import services as scheduling
+from treatments.scheduling.checks import SchedulingError, slot_problems
+from treatments.scheduling.forms import (
     BookingForm,
     CancelForm,
     FreeSlotForm,
     MoveForm,
     parse_local_start,
 )
-from treatments.models import Appointment, AppointmentType, CourseStatus, TreatmentCourse
-from treatments.planning import suggest_course_length
-from treatments.scheduling import SchedulingError
+from treatments.scheduling.free_slots import find_free_slots, nearest_free_slots
 
 PICKER_LIMIT = 8
 
 
 def get_appointment(pk: int) -> Appointment:
-    return get_object_or_404(Appointment.objects.with_people(), pk=pk)
+    return get_object_or_404(Appointment.objects.with_people().with_session_number(), pk=pk)
 
 
 def _next_or(request, default: str) -> str:
@@ -42,7 +43,7 @@ def _next_or(request, default: str) -> str:
 
 def _booking_initial(request) -> dict:
     """Pre-fill from a calendar slot, a patient page or a course: ?patient=&practitioner=…"""
-    initial = {"appointment_type": AppointmentType.objects.filter(name="Follow-up").first()}
+    initial = {"appointment_type": AppointmentType.objects.follow_up()}
     for name in ("patient", "practitioner", "room", "course", "appointment_type"):
         if request.GET.get(name, "").isdigit():
             initial[name] = request.GET[name]
@@ -85,7 +86,7 @@ def appointment_create(request):
             )
         except SchedulingError as error:
             problems = error.messages
-            alternatives = scheduling.nearest_free_slots(
+            alternatives = nearest_free_slots(
                 practitioner=data["practitioner"],
                 patient=data["patient"],
                 wanted=data["start"],
@@ -134,21 +135,13 @@ def appointment_check(request):
     checked = form.is_valid()
     if checked:
         data = form.cleaned_data
-        problems = scheduling.availability_problems(
+        problems = slot_problems(
+            patient=data["patient"],
             practitioner=data["practitioner"],
             room=data["room"],
             start=data["start"],
             end=data["end"],
-        ) + [
-            str(clash)
-            for clash in scheduling.find_clashes(
-                patient=data["patient"],
-                practitioner=data["practitioner"],
-                room=data["room"],
-                start=data["start"],
-                end=data["end"],
-            )
-        ]
+        ).messages
     return render(
         request,
         "treatments/appointment_form.html#check",
@@ -186,13 +179,12 @@ def course_choices(patient: Patient | None) -> dict:
         return {"open_courses": [], "unplanned": []}
     courses = (
         TreatmentCourse.objects.with_progress()
-        .filter(complaint__patient=patient, status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
+        .open()
+        .filter(complaint__patient=patient)
         .select_related("complaint")
     )
     unplanned = (
-        patient.complaints.active()
-        .exclude(courses__status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
-        .distinct()
+        patient.complaints.active().exclude(courses__status__in=OPEN_COURSE_STATUSES).distinct()
     )
     return {
         "open_courses": [c for c in courses if c.progress().to_book],
@@ -207,12 +199,7 @@ def appointment_detail(request, pk):
     changes = appointment.status_changes.select_related("changed_by", "undone_by")
     context = {"appointment": appointment, "changes": changes, "now": timezone.now()}
     if appointment.course_id:
-        course = appointment.course
-        numbers = list(course.appointments.live().values_list("pk", flat=True))
-        context["session_number"] = (
-            numbers.index(appointment.pk) + 1 if appointment.pk in numbers else None
-        )
-        context["progress"] = course.progress()
+        context["progress"] = appointment.course.progress()
     return render(request, "treatments/appointment_detail.html", context)
 
 
@@ -339,9 +326,8 @@ def today(request):
     practitioners = Practitioner.objects.active().order_by("display_name")
     chosen = request.GET.get("practitioner", "")
     appointments = (
-        Appointment.objects.with_people()
-        .filter(start__gte=local_datetime(day, time(0)))
-        .filter(start__lt=local_datetime(day + timedelta(days=1), time(0)))
+        Appointment.objects.on_day(day)
+        .with_people()
         .order_by("start", "practitioner__display_name")
     )
     if chosen.isdigit():
@@ -370,7 +356,7 @@ def free_slots(request):
         initial={
             "first_day": today_,
             "last_day": today_ + timedelta(days=14),
-            "appointment_type": AppointmentType.objects.filter(name="Follow-up").first(),
+            "appointment_type": AppointmentType.objects.follow_up(),
             "patient": request.GET.get("patient"),
             "practitioner": request.GET.get("practitioner"),
         },
@@ -378,7 +364,7 @@ def free_slots(request):
     slots = None
     if data is not None and form.is_valid():
         found = form.cleaned_data
-        slots = scheduling.find_free_slots(
+        slots = find_free_slots(
             duration=timedelta(minutes=found["appointment_type"].default_duration),
             first_day=found["first_day"],
             last_day=found["last_day"],

@@ -7,17 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from patients.models import BodyRegion
-from treatments.homecare import INTROS, Suggestion, illustration_data_uri, suits
+from treatments.homecare.services import INTROS, Suggestion, illustration_data_uri, suits
 from treatments.models import HomeCareItem, HomeCareKind, SheetKind
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: next to a field the form has, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class HomeCareItemForm(forms.Form):

@@ -1,4 +1,9 @@
-"""Writes to treatment courses. Appointments are written by `treatments.scheduling`."""
+"""Writes to treatment courses: planning, changing the plan, closing a course.
+
+Every status change is a method of `TreatmentCourse` (the model holds the course's states);
+the scheduling service calls the same methods when sessions are booked, completed or undone.
+Appointments are written by `treatments.scheduling.services` only.
+"""
 
 from datetime import date
 
@@ -8,8 +13,8 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, User
 from patients.models import Complaint
-from treatments import scheduling
 from treatments.models import AppointmentStatus, CourseStatus, TreatmentCourse
+from treatments.scheduling import services as scheduling
 
 
 @transaction.atomic
@@ -23,7 +28,7 @@ def course_plan(
     goal: str = "",
     by: User,
 ) -> TreatmentCourse:
-    if complaint.courses.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]).exists():
+    if complaint.courses.open().exists():
         raise ValidationError(
             "This complaint already has an open course; finish or discontinue it first."
         )
@@ -71,11 +76,7 @@ def course_discontinue(*, course: TreatmentCourse, reason: str, by: User) -> Tre
     """Stop a course; its sessions still to come are cancelled with the same reason."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
-    course.status = CourseStatus.DISCONTINUED
-    course.discontinued_reason = reason.strip()
-    course.end_date = timezone.localdate()
-    course.full_clean()
-    course.save()
+    course.close(CourseStatus.DISCONTINUED, reason=reason.strip())
     _cancel_future_sessions(
         course, reason=f"Course discontinued: {course.discontinued_reason}", by=by
     )
@@ -88,9 +89,6 @@ def course_complete(*, course: TreatmentCourse, by: User) -> TreatmentCourse:
     sessions still to come are cancelled."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
-    course.status = CourseStatus.COMPLETED
-    course.end_date = timezone.localdate()
-    course.full_clean()
-    course.save()
+    course.close(CourseStatus.COMPLETED)
     _cancel_future_sessions(course, reason="Course completed early", by=by)
     return course
