@@ -440,9 +440,28 @@ class SessionNoteQuerySet(models.QuerySet):
 class SessionNote(models.Model):
     """The practitioner's record of one session (SOAP), signed and then locked.
 
-    Only `treatments.notes` writes notes. Once signed, nothing changes it: corrections are
-    addenda. On PostgreSQL a trigger refuses UPDATE and DELETE of a signed note.
+    Only `treatments.notes.services` writes notes. Once signed, nothing changes it:
+    corrections are addenda. On PostgreSQL a trigger refuses UPDATE and DELETE of a signed note.
     """
+
+    # What the practitioner writes: the note form's fields, and exactly what the signature's
+    # hash covers (with the points).
+    CONTENT_FIELDS = (
+        "subjective",
+        "pain_before",
+        "objective",
+        "assessment",
+        "red_flags_reviewed",
+        "techniques",
+        "needles_inserted",
+        "needles_removed",
+        "retention_minutes",
+        "pain_after",
+        "adverse_event",
+        "adverse_event_detail",
+        "plan",
+        "home_care",
+    )
 
     appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="note")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

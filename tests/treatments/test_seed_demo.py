@@ -12,7 +12,7 @@ from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours
 from clinic.roles import Role
 from patients.models import Complaint, Patient
 from patients.services import patient_register
-from treatments.management.commands.seed_demo import demo_day
+from treatments.demo.diary import demo_day
 from treatments.models import (
     Appointment,
     AppointmentStatus,

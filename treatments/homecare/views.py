@@ -100,16 +100,7 @@ def sheet_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            sheet = homecare.sheet_issue(
-                patient=complaint.patient,
-                practitioner=practitioner,
-                kind=form.cleaned_data["kind"],
-                entries=form.entries(),
-                by=request.user,
-                complaint=complaint,
-                course=course,
-                intro=form.intro_text(),
-            )
+            sheet = _issue(form, complaint, course, practitioner, by=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -125,6 +116,19 @@ def sheet_create(request):
         "practitioner": practitioner,
     }
     return render(request, "treatments/sheet_form.html", context)
+
+
+def _issue(form: SheetBuilderForm, complaint, course, practitioner, *, by) -> HomeCareSheet:
+    return homecare.sheet_issue(
+        patient=complaint.patient,
+        practitioner=practitioner,
+        kind=form.cleaned_data["kind"],
+        entries=form.entries(),
+        by=by,
+        complaint=complaint,
+        course=course,
+        intro=form.intro_text(),
+    )
 
 
 # --- an issued sheet -------------------------------------------------------------------------

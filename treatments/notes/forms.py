@@ -1,5 +1,5 @@
 """Forms of the practitioner's session note screens: the SOAP note, its point rows,
-addenda and point sets. They validate and normalise; `treatments.notes` writes."""
+addenda and point sets. They validate and normalise; `treatments.notes.services` writes."""
 
 from django import forms
 
@@ -28,22 +28,7 @@ class NoteForm(forms.ModelForm):
 
     class Meta:
         model = SessionNote
-        fields = [
-            "subjective",
-            "pain_before",
-            "objective",
-            "assessment",
-            "red_flags_reviewed",
-            "techniques",
-            "needles_inserted",
-            "needles_removed",
-            "retention_minutes",
-            "pain_after",
-            "adverse_event",
-            "adverse_event_detail",
-            "plan",
-            "home_care",
-        ]
+        fields = SessionNote.CONTENT_FIELDS
         labels = {"red_flags_reviewed": "Red flags reviewed"}
         widgets = {
             "subjective": forms.Textarea(attrs={"rows": 3}),

@@ -25,30 +25,12 @@ from treatments.models import (
     Technique,
 )
 
-# The fields a practitioner writes; the hash covers exactly these, plus the points.
-CONTENT_FIELDS = (
-    "subjective",
-    "pain_before",
-    "objective",
-    "assessment",
-    "red_flags_reviewed",
-    "techniques",
-    "needles_inserted",
-    "needles_removed",
-    "retention_minutes",
-    "pain_after",
-    "adverse_event",
-    "adverse_event_detail",
-    "plan",
-    "home_care",
-)
-
 Point = tuple[AcupuncturePoint, str]  # a point and its side
 
 
 def content_hash(note: SessionNote) -> str:
     """SHA-256 of the note's content in a canonical form: the same content, the same hash."""
-    content = {name: getattr(note, name) for name in CONTENT_FIELDS}
+    content = {name: getattr(note, name) for name in SessionNote.CONTENT_FIELDS}
     content["appointment"] = note.appointment_id
     content["author"] = note.author_id
     content["points"] = sorted(note.points.values_list("point__code", "side"))
@@ -124,7 +106,7 @@ def note_save_draft(
     note = SessionNote.objects.select_for_update().get(pk=note.pk)
     _require_author(note, by)
     _require_draft(note)
-    unknown = set(fields) - set(CONTENT_FIELDS)
+    unknown = set(fields) - set(SessionNote.CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"Not note content: {sorted(unknown)}")
     for name, value in fields.items():

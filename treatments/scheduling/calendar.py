@@ -11,29 +11,33 @@ number of appointments:
 
 Each chip's "2/4" comes with the appointments (`with_session_number()`), in the same query.
 
-Rows are wall-clock times in the clinic's zone: an appointment at 10:00 sits in the 10:00
-row on either side of a daylight-saving change. Grid row 1 holds the column headers, grid
-column 1 the times.
+The grid itself (rows, columns, chips, free and away blocks) is built in `calendar_grid.py`.
 """
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clinic.availability import Availability
-from clinic.formtools import SLOT
-from clinic.models import Practitioner, Room, local_datetime
+from clinic.models import Practitioner, Room
 from patients.models import Complaint, ComplaintStatus
 from treatments.models import Appointment
-
-SLOT_MINUTES = settings.SCHEDULE_SLOT_MINUTES
-FIRST_ROW = 2  # grid row 1 holds the column headers
-MINUTES_IN_DAY = 24 * 60
+from treatments.scheduling.calendar_grid import (
+    Column,
+    Grid,
+    appointment_extent,
+    booking_link,
+    fill,
+    opening_extent,
+    place,
+    practitioner_note,
+    practitioner_state,
+    room_state,
+    slots_for,
+)
 
 # Beyond these years the previous/next links would overflow Python's dates.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -54,129 +58,6 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _minute_of(moment: datetime, day: date) -> int:
-    """Minutes from midnight at the start of `day` to `moment`, on the clinic's wall clock."""
-    local = timezone.localtime(moment)
-    minutes = (local.date() - day).days * MINUTES_IN_DAY + local.hour * 60 + local.minute
-    return min(max(minutes, 0), MINUTES_IN_DAY)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One row of the grid: a wall-clock time, the same on every day of the calendar."""
-
-    row: int
-    minute: int  # after midnight
-
-    @property
-    def at(self) -> time:
-        return time(self.minute // 60, self.minute % 60)
-
-    @property
-    def label(self) -> str:
-        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
-
-    @property
-    def on_the_hour(self) -> bool:
-        return self.minute % 60 == 0
-
-
-@dataclass
-class Block:
-    """The background of a column over one or more rows.
-
-    A free slot (a booking link when the user may book), or a stretch that cannot be
-    booked, with the reason: "closed", "off" (not working), "away" (time off), "past".
-    """
-
-    row: int
-    span: int
-    kind: str
-    reason: str = ""
-    label: str = ""  # the slot's time, for free slots
-    booking_query: str = ""
-
-    @property
-    def end_row(self) -> int:
-        return self.row + self.span
-
-
-@dataclass
-class Chip:
-    """A live appointment placed on the grid: from its start row, spanning its slots."""
-
-    appointment: Appointment
-    row: int
-    span: int
-    lane: int = 0  # > 0 when it overlaps another chip of the column (off-grid times)
-
-    @property
-    def session(self) -> int | None:
-        """Its number among the course's live sessions, by start."""
-        return self.appointment.session_number
-
-    @property
-    def progress(self) -> str:
-        course = self.appointment.course
-        if course is None or self.session is None:
-            return ""
-        return f"{self.session}/{course.planned_sessions}"
-
-    @property
-    def red_flagged(self) -> bool:
-        return self.appointment.red_flagged
-
-    @cached_property
-    def time_range(self) -> str:
-        start, end = (timezone.localtime(t) for t in (self.appointment.start, self.appointment.end))
-        return f"{start:%H:%M}–{end:%H:%M}"
-
-    @cached_property
-    def summary(self) -> str:
-        """Everything about the appointment in one line, for the chip's tooltip."""
-        a = self.appointment
-        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
-        return (
-            f"{self.time_range} {a.patient.display_name}, {a.appointment_type.name}{session}"
-            f" with {a.practitioner.display_name} in {a.room} ({a.get_status_display()})"
-        )
-
-
-@dataclass
-class Column:
-    """One practitioner or room on a day (day calendar), or one day (week view)."""
-
-    number: int  # grid column; the times are column 1
-    day: date
-    practitioner: Practitioner | None = None
-    room: Room | None = None
-    note: str = ""
-    blocks: list[Block] = field(default_factory=list)
-    chips: list[Chip] = field(default_factory=list)
-
-    @property
-    def is_today(self) -> bool:
-        return self.day == timezone.localdate()
-
-    @property
-    def title(self) -> str:
-        if self.practitioner is not None:
-            return self.practitioner.display_name
-        if self.room is not None:
-            return str(self.room)
-        return f"{self.day:%a} {self.day.day} {self.day:%b}"
-
-
-@dataclass
-class Grid:
-    slots: list[Slot]
-    columns: list[Column]
-
-    @property
-    def chips(self) -> list[Chip]:
-        return [chip for column in self.columns for chip in column.chips]
-
-
 def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
     """Appointments starting on the days, all statuses, with people and a red-flag marker.
 
@@ -195,130 +76,6 @@ def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Ap
         .annotate(red_flagged=Exists(flagged))
         .order_by("start", "id")
     )
-
-
-def _slots(extents: list[tuple[int, int]]) -> list[Slot]:
-    """Rows on the slot grid covering every (first minute, last minute) extent."""
-    extents = [(a, b) for a, b in extents if b > a]
-    if not extents:
-        return []
-    first = min(a for a, _ in extents) // SLOT_MINUTES * SLOT_MINUTES
-    last = -(-max(b for _, b in extents) // SLOT_MINUTES) * SLOT_MINUTES
-    return [
-        Slot(FIRST_ROW + i, minute)
-        for i, minute in enumerate(range(first, min(last, MINUTES_IN_DAY), SLOT_MINUTES))
-    ]
-
-
-def _opening_extent(availability: Availability, day: date) -> tuple[int, int] | None:
-    span = availability.opening_span(day)
-    return None if span is None else (_minute_of(span[0], day), _minute_of(span[1], day))
-
-
-def _appointment_extent(appointment: Appointment, day: date) -> tuple[int, int]:
-    return _minute_of(appointment.start, day), _minute_of(appointment.end, day)
-
-
-def _place(column: Column, appointments: list[Appointment], slots: list[Slot]) -> set[int]:
-    """Put the live appointments on the column as chips; return the rows they cover."""
-    if not slots:
-        return set()
-    first = slots[0].minute
-    busy, lane_ends = set(), []
-    for appointment in appointments:
-        start, end = _appointment_extent(appointment, column.day)
-        row = FIRST_ROW + (start - first) // SLOT_MINUTES
-        end_row = FIRST_ROW - (-(end - first) // SLOT_MINUTES)
-        span = max(end_row - row, 1)
-        lane = next((i for i, lane_end in enumerate(lane_ends) if lane_end <= row), None)
-        if lane is None:
-            lane = len(lane_ends)
-            lane_ends.append(0)
-        lane_ends[lane] = row + span
-        column.chips.append(Chip(appointment, row, span, lane=lane))
-        busy.update(range(row, row + span))
-    return busy
-
-
-def _fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now) -> None:
-    """Background blocks for the column: free slots one by one, shaded stretches merged.
-
-    `state(start, end)` says ("free", "") or why the slot cannot be booked; `booking(start)`
-    gives the booking link's query (empty when the user may not book).
-    """
-    for slot in slots:
-        start = local_datetime(column.day, slot.at)
-        end = start + SLOT
-        kind, reason = state(start, end)
-        if kind == "free" and slot.row in busy:
-            continue
-        if kind == "free" and end <= now:
-            kind = "past"
-        previous = column.blocks[-1] if column.blocks else None
-        if (
-            kind != "free"
-            and previous is not None
-            and (previous.kind, previous.reason) == (kind, reason)
-            and previous.end_row == slot.row
-        ):
-            previous.span += 1
-            continue
-        query = booking(start) if kind == "free" else ""
-        column.blocks.append(Block(slot.row, 1, kind, reason, slot.label, query))
-
-
-def _hours(spans) -> str:
-    return ", ".join(
-        f"{timezone.localtime(a):%H:%M}–{timezone.localtime(b):%H:%M}" for a, b in spans
-    )
-
-
-def _practitioner_state(availability: Availability, practitioner, day: date, bookable: bool):
-    opening = availability.opening_span(day)
-    spans = availability.working_spans(practitioner.pk, day)
-
-    def state(start, end):
-        if opening is None or start < opening[0] or end > opening[1]:
-            return "closed", "Clinic closed"
-        if not bookable:
-            return "off", "Not taking bookings"
-        away = availability.time_off_overlapping(practitioner.pk, start, end)
-        if away:
-            return "away", away[0].reason
-        if not any(a <= start and end <= b for a, b in spans):
-            return "off", "Not working"
-        return "free", ""
-
-    return state
-
-
-def _room_state(availability: Availability, room: Room, day: date):
-    opening = availability.opening_span(day)
-
-    def state(start, end):
-        if opening is None or start < opening[0] or end > opening[1]:
-            return "closed", "Clinic closed"
-        if not room.is_active:
-            return "off", "Not in use"
-        return "free", ""
-
-    return state
-
-
-def _booking(param: str, pk: int, can_book: bool):
-    def query(start: datetime) -> str:
-        if not can_book:
-            return ""
-        return f"{param}={pk}&start={timezone.localtime(start):%Y-%m-%dT%H:%M}"
-
-    return query
-
-
-def _practitioner_note(availability: Availability, practitioner, day: date, bookable) -> str:
-    if not bookable:
-        return "Not taking bookings"
-    spans = availability.working_spans(practitioner.pk, day)
-    return _hours(spans) if spans else "Not working"
 
 
 # --- the day calendar ----------------------------------------------------------------------
@@ -372,26 +129,26 @@ def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -
         owners = sorted(
             {**working, **booked}.values(), key=lambda p: (p.display_name.casefold(), p.pk)
         )
-    extents = [_appointment_extent(a, day) for a in live]
-    if (opening := _opening_extent(availability, day)) is not None:
+    extents = [appointment_extent(a, day) for a in live]
+    if (opening := opening_extent(availability, day)) is not None:
         extents.append(opening)
-    slots = _slots(extents)
+    slots = slots_for(extents)
     columns = []
     for number, owner in enumerate(owners, start=2):
         if by_rooms:
             column = Column(number, day, room=owner)
-            state = _room_state(availability, owner, day)
-            booking = _booking("room", owner.pk, can_book)
+            state = room_state(availability, owner, day)
+            booking = booking_link("room", owner.pk, can_book)
             mine = [a for a in live if a.room_id == owner.pk]
         else:
             bookable = owner.pk in active
             column = Column(number, day, practitioner=owner)
-            column.note = _practitioner_note(availability, owner, day, bookable)
-            state = _practitioner_state(availability, owner, day, bookable)
-            booking = _booking("practitioner", owner.pk, can_book)
+            column.note = practitioner_note(availability, owner, day, bookable)
+            state = practitioner_state(availability, owner, day, bookable)
+            booking = booking_link("practitioner", owner.pk, can_book)
             mine = [a for a in live if a.practitioner_id == owner.pk]
-        busy = _place(column, mine, slots)
-        _fill(column, slots, state, busy, booking, now)
+        busy = place(column, mine, slots)
+        fill(column, slots, state, busy, booking, now)
         columns.append(column)
     grid = Grid(slots, columns)
     cancelled = [a for a in appointments if not a.is_live]
@@ -450,22 +207,22 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False):
     live = [a for a in appointments if a.is_live]
     availability = Availability(monday, sunday, practitioner_ids=[practitioner.pk])
     days = [monday + timedelta(days=i) for i in range(7)]
-    extents = [_appointment_extent(a, timezone.localtime(a.start).date()) for a in live]
-    extents += [e for d in days if (e := _opening_extent(availability, d)) is not None]
-    slots = _slots(extents)
+    extents = [appointment_extent(a, timezone.localtime(a.start).date()) for a in live]
+    extents += [e for d in days if (e := opening_extent(availability, d)) is not None]
+    slots = slots_for(extents)
     columns = []
     for number, this_day in enumerate(days, start=2):
         column = Column(number, this_day)
         column.note = (
             "Closed"
             if availability.opening_span(this_day) is None
-            else _practitioner_note(availability, practitioner, this_day, bookable)
+            else practitioner_note(availability, practitioner, this_day, bookable)
         )
         mine = [a for a in live if timezone.localtime(a.start).date() == this_day]
-        busy = _place(column, mine, slots)
-        state = _practitioner_state(availability, practitioner, this_day, bookable)
-        booking = _booking("practitioner", practitioner.pk, can_book)
-        _fill(column, slots, state, busy, booking, now)
+        busy = place(column, mine, slots)
+        state = practitioner_state(availability, practitioner, this_day, bookable)
+        booking = booking_link("practitioner", practitioner.pk, can_book)
+        fill(column, slots, state, busy, booking, now)
         columns.append(column)
     grid = Grid(slots, columns)
     cancelled = [a for a in appointments if not a.is_live]

@@ -116,6 +116,18 @@ class MoveForm(WhenForm):
             Row(Column("practitioner"), Column("room")),
         )
 
+    @staticmethod
+    def initial_for(appointment) -> dict:
+        """Where the appointment is now: the form's starting values."""
+        local = timezone.localtime(appointment.start)
+        return {
+            "date": local.date(),
+            "time": local.time(),
+            "duration": appointment.duration_minutes,
+            "practitioner": appointment.practitioner_id,
+            "room": appointment.room_id,
+        }
+
 
 class CancelForm(forms.Form):
     reason = forms.CharField(

@@ -71,28 +71,11 @@ def appointment_create(request):
     )
     alternatives, problems = [], []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            appointment = scheduling.book(
-                patient=data["patient"],
-                practitioner=data["practitioner"],
-                room=data["room"],
-                appointment_type=data["appointment_type"],
-                start=data["start"],
-                end=data["end"],
-                course=data["course"],
-                by=request.user,
-                override_reason=data.get("override_reason", ""),
-            )
+            appointment = _book(form.cleaned_data, by=request.user)
         except SchedulingError as error:
             problems = error.messages
-            alternatives = nearest_free_slots(
-                practitioner=data["practitioner"],
-                patient=data["patient"],
-                wanted=data["start"],
-                duration=data["end"] - data["start"],
-                preferred_room=data["room"],
-            )
+            alternatives = _alternatives(form.cleaned_data)
         else:
             messages.success(request, f"Booked: {appointment.patient} {_when(appointment)}.")
             return redirect(_day_url(appointment))
@@ -106,6 +89,31 @@ def appointment_create(request):
             "types": _type_durations(),
             **course_choices(form.chosen_patient),
         },
+    )
+
+
+def _book(data: dict, *, by) -> Appointment:
+    return scheduling.book(
+        patient=data["patient"],
+        practitioner=data["practitioner"],
+        room=data["room"],
+        appointment_type=data["appointment_type"],
+        start=data["start"],
+        end=data["end"],
+        course=data["course"],
+        by=by,
+        override_reason=data.get("override_reason", ""),
+    )
+
+
+def _alternatives(data: dict) -> list:
+    """Free slots near the time the booking form asked for."""
+    return nearest_free_slots(
+        practitioner=data["practitioner"],
+        patient=data["patient"],
+        wanted=data["start"],
+        duration=data["end"] - data["start"],
+        preferred_room=data["room"],
     )
 
 
@@ -207,17 +215,7 @@ def appointment_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def appointment_move(request, pk):
     appointment = get_appointment(pk)
-    local = timezone.localtime(appointment.start)
-    form = MoveForm(
-        request.POST or None,
-        initial={
-            "date": local.date(),
-            "time": local.time(),
-            "duration": appointment.duration_minutes,
-            "practitioner": appointment.practitioner_id,
-            "room": appointment.room_id,
-        },
-    )
+    form = MoveForm(request.POST or None, initial=MoveForm.initial_for(appointment))
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,0 +1,270 @@
+"""The calendars' grid: rows of wall-clock slots, a column per practitioner, room or day,
+appointments placed as chips and the free, closed and away blocks between them.
+
+Rows are wall-clock times in the clinic's zone: an appointment at 10:00 sits in the 10:00
+row on either side of a daylight-saving change. Grid row 1 holds the column headers, grid
+column 1 the times. `calendar.py` builds the day and week calendars from these pieces.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cached_property
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinic.availability import Availability
+from clinic.formtools import SLOT
+from clinic.models import Practitioner, Room, local_datetime
+from treatments.models import Appointment
+
+SLOT_MINUTES = settings.SCHEDULE_SLOT_MINUTES
+FIRST_ROW = 2  # grid row 1 holds the column headers
+MINUTES_IN_DAY = 24 * 60
+
+
+def _minute_of(moment: datetime, day: date) -> int:
+    """Minutes from midnight at the start of `day` to `moment`, on the clinic's wall clock."""
+    local = timezone.localtime(moment)
+    minutes = (local.date() - day).days * MINUTES_IN_DAY + local.hour * 60 + local.minute
+    return min(max(minutes, 0), MINUTES_IN_DAY)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One row of the grid: a wall-clock time, the same on every day of the calendar."""
+
+    row: int
+    minute: int  # after midnight
+
+    @property
+    def at(self) -> time:
+        return time(self.minute // 60, self.minute % 60)
+
+    @property
+    def label(self) -> str:
+        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+
+    @property
+    def on_the_hour(self) -> bool:
+        return self.minute % 60 == 0
+
+
+@dataclass
+class Block:
+    """The background of a column over one or more rows.
+
+    A free slot (a booking link when the user may book), or a stretch that cannot be
+    booked, with the reason: "closed", "off" (not working), "away" (time off), "past".
+    """
+
+    row: int
+    span: int
+    kind: str
+    reason: str = ""
+    label: str = ""  # the slot's time, for free slots
+    booking_query: str = ""
+
+    @property
+    def end_row(self) -> int:
+        return self.row + self.span
+
+
+@dataclass
+class Chip:
+    """A live appointment placed on the grid: from its start row, spanning its slots."""
+
+    appointment: Appointment
+    row: int
+    span: int
+    lane: int = 0  # > 0 when it overlaps another chip of the column (off-grid times)
+
+    @property
+    def session(self) -> int | None:
+        """Its number among the course's live sessions, by start."""
+        return self.appointment.session_number
+
+    @property
+    def progress(self) -> str:
+        course = self.appointment.course
+        if course is None or self.session is None:
+            return ""
+        return f"{self.session}/{course.planned_sessions}"
+
+    @property
+    def red_flagged(self) -> bool:
+        return self.appointment.red_flagged
+
+    @cached_property
+    def time_range(self) -> str:
+        start, end = (timezone.localtime(t) for t in (self.appointment.start, self.appointment.end))
+        return f"{start:%H:%M}–{end:%H:%M}"
+
+    @cached_property
+    def summary(self) -> str:
+        """Everything about the appointment in one line, for the chip's tooltip."""
+        a = self.appointment
+        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
+        return (
+            f"{self.time_range} {a.patient.display_name}, {a.appointment_type.name}{session}"
+            f" with {a.practitioner.display_name} in {a.room} ({a.get_status_display()})"
+        )
+
+
+@dataclass
+class Column:
+    """One practitioner or room on a day (day calendar), or one day (week view)."""
+
+    number: int  # grid column; the times are column 1
+    day: date
+    practitioner: Practitioner | None = None
+    room: Room | None = None
+    note: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    chips: list[Chip] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == timezone.localdate()
+
+    @property
+    def title(self) -> str:
+        if self.practitioner is not None:
+            return self.practitioner.display_name
+        if self.room is not None:
+            return str(self.room)
+        return f"{self.day:%a} {self.day.day} {self.day:%b}"
+
+
+@dataclass
+class Grid:
+    slots: list[Slot]
+    columns: list[Column]
+
+    @property
+    def chips(self) -> list[Chip]:
+        return [chip for column in self.columns for chip in column.chips]
+
+
+def slots_for(extents: list[tuple[int, int]]) -> list[Slot]:
+    """Rows on the slot grid covering every (first minute, last minute) extent."""
+    extents = [(a, b) for a, b in extents if b > a]
+    if not extents:
+        return []
+    first = min(a for a, _ in extents) // SLOT_MINUTES * SLOT_MINUTES
+    last = -(-max(b for _, b in extents) // SLOT_MINUTES) * SLOT_MINUTES
+    return [
+        Slot(FIRST_ROW + i, minute)
+        for i, minute in enumerate(range(first, min(last, MINUTES_IN_DAY), SLOT_MINUTES))
+    ]
+
+
+def opening_extent(availability: Availability, day: date) -> tuple[int, int] | None:
+    span = availability.opening_span(day)
+    return None if span is None else (_minute_of(span[0], day), _minute_of(span[1], day))
+
+
+def appointment_extent(appointment: Appointment, day: date) -> tuple[int, int]:
+    return _minute_of(appointment.start, day), _minute_of(appointment.end, day)
+
+
+def place(column: Column, appointments: list[Appointment], slots: list[Slot]) -> set[int]:
+    """Put the live appointments on the column as chips; return the rows they cover."""
+    if not slots:
+        return set()
+    first = slots[0].minute
+    busy, lane_ends = set(), []
+    for appointment in appointments:
+        start, end = appointment_extent(appointment, column.day)
+        row = FIRST_ROW + (start - first) // SLOT_MINUTES
+        end_row = FIRST_ROW - (-(end - first) // SLOT_MINUTES)
+        span = max(end_row - row, 1)
+        lane = next((i for i, lane_end in enumerate(lane_ends) if lane_end <= row), None)
+        if lane is None:
+            lane = len(lane_ends)
+            lane_ends.append(0)
+        lane_ends[lane] = row + span
+        column.chips.append(Chip(appointment, row, span, lane=lane))
+        busy.update(range(row, row + span))
+    return busy
+
+
+def fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now) -> None:
+    """Background blocks for the column: free slots one by one, shaded stretches merged.
+
+    `state(start, end)` says ("free", "") or why the slot cannot be booked; `booking(start)`
+    gives the booking link's query (empty when the user may not book).
+    """
+    for slot in slots:
+        start = local_datetime(column.day, slot.at)
+        end = start + SLOT
+        kind, reason = state(start, end)
+        if kind == "free" and slot.row in busy:
+            continue
+        if kind == "free" and end <= now:
+            kind = "past"
+        previous = column.blocks[-1] if column.blocks else None
+        if (
+            kind != "free"
+            and previous is not None
+            and (previous.kind, previous.reason) == (kind, reason)
+            and previous.end_row == slot.row
+        ):
+            previous.span += 1
+            continue
+        query = booking(start) if kind == "free" else ""
+        column.blocks.append(Block(slot.row, 1, kind, reason, slot.label, query))
+
+
+def _hours(spans) -> str:
+    return ", ".join(
+        f"{timezone.localtime(a):%H:%M}–{timezone.localtime(b):%H:%M}" for a, b in spans
+    )
+
+
+def practitioner_state(availability: Availability, practitioner, day: date, bookable: bool):
+    opening = availability.opening_span(day)
+    spans = availability.working_spans(practitioner.pk, day)
+
+    def state(start, end):
+        if opening is None or start < opening[0] or end > opening[1]:
+            return "closed", "Clinic closed"
+        if not bookable:
+            return "off", "Not taking bookings"
+        away = availability.time_off_overlapping(practitioner.pk, start, end)
+        if away:
+            return "away", away[0].reason
+        if not any(a <= start and end <= b for a, b in spans):
+            return "off", "Not working"
+        return "free", ""
+
+    return state
+
+
+def room_state(availability: Availability, room: Room, day: date):
+    opening = availability.opening_span(day)
+
+    def state(start, end):
+        if opening is None or start < opening[0] or end > opening[1]:
+            return "closed", "Clinic closed"
+        if not room.is_active:
+            return "off", "Not in use"
+        return "free", ""
+
+    return state
+
+
+def booking_link(param: str, pk: int, can_book: bool):
+    def query(start: datetime) -> str:
+        if not can_book:
+            return ""
+        return f"{param}={pk}&start={timezone.localtime(start):%Y-%m-%dT%H:%M}"
+
+    return query
+
+
+def practitioner_note(availability: Availability, practitioner, day: date, bookable) -> str:
+    if not bookable:
+        return "Not taking bookings"
+    spans = availability.working_spans(practitioner.pk, day)
+    return _hours(spans) if spans else "Not working"
