@@ -62,7 +62,7 @@ class AppointmentStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # --- session notes and the access log --------------------------------------------------------
-# Clinical records: read-only here. Notes are written through treatments.notes only, and
+# Clinical records: read-only here. Notes are written through treatments.notes.services only, and
 # simple-history's SimpleHistoryAdmin is not used: its "revert" view (history/<id>/) saves a
 # POSTed form whatever the change permission, which would be a path around the lock. Managers
 # read a note's history on the app's own note history page.

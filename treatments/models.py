@@ -250,7 +250,7 @@ class AppointmentQuerySet(models.QuerySet):
 class Appointment(models.Model):
     """A booked time with a practitioner in a room; most belong to a treatment course.
 
-    Only `treatments.scheduling` writes appointments: it checks availability and clashes.
+    Only `treatments.scheduling.services` writes appointments: it checks availability and clashes.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
