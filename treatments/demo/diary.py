@@ -12,7 +12,7 @@ from clinic.models import Practitioner, Room, User, local_datetime
 from clinic.services import time_off_add, working_hours_add
 from patients.models import Complaint
 from treatments.courses.services import course_plan
-from treatments.models import Appointment, AppointmentType
+from treatments.models import FOLLOW_UP, Appointment, AppointmentType
 from treatments.planning import suggest_course_length
 from treatments.scheduling.checks import SchedulingError
 from treatments.scheduling.free_slots import find_free_slots
@@ -231,7 +231,7 @@ class DemoDiary:
             if sessions == 1:
                 kind = "Acute visit"
             else:
-                kind = "Initial consultation" if number == 0 else "Follow-up"
+                kind = "Initial consultation" if number == 0 else FOLLOW_UP
             local = timezone.localtime(wanted)
             when = local_datetime(local.date() + timedelta(weeks=number), local.time())
             self._book(course, practitioner, self.types[kind], when)

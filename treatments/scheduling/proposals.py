@@ -47,6 +47,32 @@ def session_starts(first_start: datetime, interval_days: int, count: int) -> lis
     ]
 
 
+def _problems(course, room, start, duration, availability) -> list[str]:
+    """What stands in the way of one session of `course` (see `checks.slot_problems`)."""
+    return slot_problems(
+        patient=course.complaint.patient,
+        practitioner=course.practitioner,
+        room=room,
+        start=start,
+        end=start + duration,
+        availability=availability,
+    ).messages
+
+
+def _alternatives(course, room, start, duration, availability, problems) -> list[FreeSlot]:
+    """The free slots nearest a session that cannot go where it was wanted (none if it can)."""
+    if not problems:
+        return []
+    return nearest_free_slots(
+        practitioner=course.practitioner,
+        patient=course.complaint.patient,
+        wanted=start,
+        duration=duration,
+        preferred_room=room,
+        availability=availability,
+    )
+
+
 def propose_course(
     *,
     course: TreatmentCourse,
@@ -61,34 +87,19 @@ def propose_course(
     starts = session_starts(first_start, interval_days, max(remaining, 0))
     if not starts:
         return []
-    practitioner = course.practitioner
-    patient = course.complaint.patient
     availability = Availability(
         timezone.localtime(starts[0]).date(),
         timezone.localtime(starts[-1]).date() + timedelta(days=7),
-        [practitioner.pk],
+        [course.practitioner_id],
     )
     already = course.appointments.live().count()
     proposals = []
     for offset, start in enumerate(starts):
         proposal = ProposedSession(already + offset + 1, start, start + duration, room)
-        proposal.problems = slot_problems(
-            patient=patient,
-            practitioner=practitioner,
-            room=room,
-            start=start,
-            end=start + duration,
-            availability=availability,
-        ).messages
-        if proposal.problems:
-            proposal.alternatives = nearest_free_slots(
-                practitioner=practitioner,
-                patient=patient,
-                wanted=start,
-                duration=duration,
-                preferred_room=room,
-                availability=availability,
-            )
+        proposal.problems = _problems(course, room, start, duration, availability)
+        proposal.alternatives = _alternatives(
+            course, room, start, duration, availability, proposal.problems
+        )
         proposals.append(proposal)
     return proposals
 
@@ -159,33 +170,17 @@ def check_rows(course: TreatmentCourse, rows: list[ReportRow], duration: timedel
         for row in valid
     }
     days = [timezone.localtime(start).date() for start, _ in spans.values()]
-    practitioner, patient = course.practitioner, course.complaint.patient
-    availability = Availability(min(days), max(days) + timedelta(days=7), [practitioner.pk])
+    availability = Availability(min(days), max(days) + timedelta(days=7), [course.practitioner_id])
     for row in valid:
         start, end = spans[row.number]
         room = row.form.cleaned_data["room"]
-        row.problems = slot_problems(
-            patient=patient,
-            practitioner=practitioner,
-            room=room,
-            start=start,
-            end=end,
-            availability=availability,
-        ).messages
+        row.problems = _problems(course, room, start, duration, availability)
         row.problems += [
             f"It overlaps session {number} of this booking."
             for number, (other_start, other_end) in spans.items()
             if number != row.number and other_start < end and other_end > start
         ]
-        if row.problems:
-            row.alternatives = nearest_free_slots(
-                practitioner=practitioner,
-                patient=patient,
-                wanted=start,
-                duration=duration,
-                preferred_room=room,
-                availability=availability,
-            )
+        row.alternatives = _alternatives(course, room, start, duration, availability, row.problems)
         row.checked = True
 
 
