@@ -417,7 +417,7 @@ def test_a_booking_that_loses_the_race_at_the_database_gets_the_clash_message(
         calls.append(kwargs)
         return [] if len(calls) == 1 else real_find_clashes(**kwargs)
 
-    monkeypatch.setattr(scheduling, "find_clashes", check_before_the_other_commit)
+    monkeypatch.setattr(checks, "find_clashes", check_before_the_other_commit)
     practitioner = booked.practitioner
     works(practitioner)
 
@@ -448,7 +448,7 @@ def test_an_undo_that_loses_the_race_at_the_database_is_refused_cleanly(monkeypa
         to_status=AppointmentStatus.CANCELLED,
         changed_by=fiona,
     )
-    monkeypatch.setattr(scheduling, "find_clashes", lambda **kwargs: [])
+    monkeypatch.setattr(checks, "find_clashes", lambda **kwargs: [])
 
     with pytest.raises(SchedulingError) as caught:
         scheduling.undo_status(appointment=cancelled, by=fiona)
