@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import RedFlag
-from tests.factories import ComplaintFactory, PatientFactory
-from tests.treatments.scheduling_factories import AppointmentFactory, CourseFactory, at
+from tests.factories import AppointmentFactory, ComplaintFactory, CourseFactory, PatientFactory, at
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,

@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import WorkingHours, local_datetime
-from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
-from tests.treatments.scheduling_factories import AppointmentFactory
+from tests.factories import AppointmentFactory, ComplaintFactory, PatientFactory, RoomFactory
 from treatments.courses.services import course_plan
 from treatments.models import Appointment, AppointmentStatus, AppointmentType
 from treatments.scheduling import services as scheduling

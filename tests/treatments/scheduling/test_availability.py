@@ -9,9 +9,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.models import OpeningHours, Weekday
-from tests.factories import PatientFactory, RoomFactory
-from tests.treatments.scheduling_factories import (
+from tests.factories import (
     AppointmentFactory,
+    PatientFactory,
+    RoomFactory,
     TimeOffFactory,
     at,
     book,

@@ -10,10 +10,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.factories import PatientFactory, RoomFactory
-from tests.treatments.scheduling_factories import (
+from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    PatientFactory,
+    RoomFactory,
     at,
     book,
     follow_up,
