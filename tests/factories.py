@@ -9,15 +9,23 @@ service, for tests that need a booking or a signed note as a given.
 from datetime import date, datetime, time, timedelta
 
 import factory
+import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours, local_datetime
 from clinic.roles import Role
 from patients.models import BodyRegion, Complaint, Patient, Side
-from treatments.models import Appointment, AppointmentStatus, AppointmentType, TreatmentCourse
+from treatments.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentStatusChange,
+    AppointmentType,
+    TreatmentCourse,
+)
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling
+from treatments.scheduling.checks import SchedulingError
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -243,6 +251,23 @@ def book(
         by=by,
         **kwargs,
     )
+
+
+def refused(call, /, **kwargs) -> SchedulingError:
+    """The SchedulingError that `call(**kwargs)` (`book`, say) raises; fails if none."""
+    with pytest.raises(SchedulingError) as caught:
+        call(**kwargs)
+    return caught.value
+
+
+def status_changes(appointment) -> list[tuple[str, str, str]]:
+    """The appointment's recorded status changes: (from, to, username), oldest first."""
+    return [
+        (change.from_status, change.to_status, change.changed_by.username)
+        for change in AppointmentStatusChange.objects.filter(appointment=appointment)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    ]
 
 
 # --- session notes ------------------------------------------------------------------------
