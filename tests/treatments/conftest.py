@@ -9,7 +9,7 @@ are in tests/factories.py.
 import pytest
 
 from tests import factories
-from tests.factories import PatientFactory, RoomFactory, works
+from tests.factories import PatientFactory, RoomFactory, chronic_complaint, course_for, works
 
 
 @pytest.fixture
@@ -63,3 +63,9 @@ def ben(db):
 def follow_up(db):
     """The seeded 45-minute follow-up."""
     return factories.follow_up()
+
+
+@pytest.fixture
+def course(dr_paul):
+    """A chronic complaint (9 weeks) and its 4-session weekly course with Paul, from today."""
+    return course_for(dr_paul, complaint=chronic_complaint(days=63))

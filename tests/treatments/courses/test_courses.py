@@ -154,11 +154,6 @@ def test_plan_for_an_unknown_complaint_is_not_found(paul_client):
 # --- access -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def course(paul):
-    return course_for(paul.practitioner)
-
-
 def course_urls(course) -> dict[str, str]:
     return {
         name: reverse(f"treatments:{name}", args=[course.pk])

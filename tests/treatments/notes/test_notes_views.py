@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def priya_client(priya, client_class):
-    client = client_class()
-    client.force_login(priya)
-    return client
-
-
-@pytest.fixture
 def appointment(paul):
     return AppointmentFactory(
         practitioner=paul.practitioner, start=timezone.now() - timedelta(minutes=50)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from clinic.models import WorkingHours, local_datetime
 from tests.factories import AppointmentFactory, ComplaintFactory, PatientFactory, RoomFactory
 from treatments.courses.services import course_plan
-from treatments.models import Appointment, AppointmentStatus, AppointmentType
+from treatments.models import Appointment, AppointmentStatus
 from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +24,6 @@ MONDAY = next_weekday(0)
 @pytest.fixture
 def room():
     return RoomFactory(name="Willow")
-
-
-@pytest.fixture
-def follow_up():
-    return AppointmentType.objects.get(name="Follow-up")
 
 
 @pytest.fixture

@@ -51,16 +51,6 @@ def works(practitioner, weekdays=range(6), start=time(9), end=time(17)):
 
 
 @pytest.fixture
-def follow_up():
-    return AppointmentType.objects.get(name="Follow-up")  # 45 minutes
-
-
-@pytest.fixture
-def willow():
-    return RoomFactory(name="Willow")
-
-
-@pytest.fixture
 def birch():
     return RoomFactory(name="Birch")
 
