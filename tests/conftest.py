@@ -103,6 +103,11 @@ def paul_client(paul, client_class):
 
 
 @pytest.fixture
+def priya_client(priya, client_class):
+    return _client_for(client_class, priya)
+
+
+@pytest.fixture
 def maria_client(maria, client_class):
     return _client_for(client_class, maria)
 

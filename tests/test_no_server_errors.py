@@ -10,8 +10,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.models import TimeOff, WorkingHours
-from tests.factories import ComplaintFactory, PractitionerFactory, RoomFactory
-from tests.treatments.scheduling_factories import at, book, future_monday, works
+from tests.factories import (
+    ComplaintFactory,
+    PractitionerFactory,
+    RoomFactory,
+    at,
+    book,
+    future_monday,
+    works,
+)
 from treatments.courses.services import course_plan
 
 NAMESPACES = ("clinic", "patients", "treatments")

@@ -150,8 +150,7 @@ def axe_js() -> Path:
 @pytest.fixture
 def clinic(clinic_morning, paul, priya):
     """The clinic of the journeys: two rooms, and Paul and Priya working 08:00–20:00 every day."""
-    from tests.factories import RoomFactory
-    from tests.treatments.scheduling_factories import works
+    from tests.factories import RoomFactory, works
 
     rooms = [RoomFactory(name="Room 1"), RoomFactory(name="Room 2")]
     everyday = range(7)

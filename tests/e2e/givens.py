@@ -4,8 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.factories import ComplaintFactory, PatientFactory
-from tests.treatments.scheduling_factories import at, follow_up
+from tests.factories import ComplaintFactory, PatientFactory, at, follow_up
 from treatments.courses import services
 from treatments.scheduling import services as scheduling
 

@@ -11,8 +11,7 @@ from pypdf import PdfReader
 from patients.models import RedFlag
 from tests.e2e.conftest import journey
 from tests.e2e.steps import go_to, log_in, log_out
-from tests.factories import ComplaintFactory, PatientFactory
-from tests.treatments.scheduling_factories import future_monday
+from tests.factories import ComplaintFactory, PatientFactory, future_monday
 from treatments.courses.services import course_plan
 from treatments.models import HomeCareSheet
 

@@ -26,12 +26,6 @@ from treatments.notes.services import note_verifies
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The command hashes six demo passwords; PBKDF2 would spend seconds per test on them.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
-
-
 def seed(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import RoomFactory
-from tests.treatments.scheduling_factories import (
+from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    RoomFactory,
     at,
     book,
     future_monday,

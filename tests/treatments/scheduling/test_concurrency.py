@@ -24,10 +24,11 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
-from tests.factories import PatientFactory, RoomFactory
-from tests.treatments.scheduling_factories import (
+from tests.factories import (
     AppointmentFactory,
     CourseFactory,
+    PatientFactory,
+    RoomFactory,
     at,
     follow_up,
     future_monday,

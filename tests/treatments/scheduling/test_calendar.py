@@ -9,9 +9,15 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import OpeningHours, TimeOff, WorkingHours, local_datetime
+from clinic.models import OpeningHours, TimeOff, local_datetime
 from patients.models import ComplaintStatus, RedFlag
-from tests.factories import ComplaintFactory, PatientFactory, PractitionerFactory, RoomFactory
+from tests.factories import (
+    ComplaintFactory,
+    PatientFactory,
+    RoomFactory,
+    working_practitioner,
+    works,
+)
 from treatments.courses.services import course_plan
 from treatments.models import AppointmentStatus, AppointmentType
 from treatments.scheduling import services as scheduling
@@ -42,22 +48,8 @@ def week_url(practitioner, day: date) -> str:
     return reverse("treatments:schedule-week", args=[practitioner.pk, day.isoformat()])
 
 
-def works(practitioner, weekdays=range(6), start=time(9), end=time(17)):
-    for weekday in weekdays:
-        WorkingHours.objects.create(
-            practitioner=practitioner, weekday=weekday, start=start, end=end
-        )
-    return practitioner
-
-
-@pytest.fixture
-def follow_up():
-    return AppointmentType.objects.get(name="Follow-up")  # 45 minutes
-
-
-@pytest.fixture
-def willow():
-    return RoomFactory(name="Willow")
+MONDAY_TO_SATURDAY = range(6)
+NINE_TO_FIVE = ("09:00", "17:00")
 
 
 @pytest.fixture
@@ -68,12 +60,14 @@ def birch():
 @pytest.fixture
 def paul_works(paul):
     """Paul works Monday to Saturday 09:00–17:00 (Saturday cut to the clinic's 09:00–14:00)."""
-    return works(paul.practitioner)
+    works(paul.practitioner, NINE_TO_FIVE, weekdays=MONDAY_TO_SATURDAY)
+    return paul.practitioner
 
 
 @pytest.fixture
 def priya_works_tuesdays(priya):
-    return works(priya.practitioner, weekdays=[1])
+    works(priya.practitioner, NINE_TO_FIVE, weekdays=[1])
+    return priya.practitioner
 
 
 @pytest.fixture
@@ -152,7 +146,9 @@ class TestDayColumns:
         assert column_titles(fiona_client.get(day_url(TUESDAY))) == ["Paul Needham", "Priya Shah"]
 
     def test_inactive_practitioners_get_no_column(self, fiona_client, paul_works):
-        inactive = works(PractitionerFactory(display_name="Ann Old", is_active=False))
+        inactive = working_practitioner(
+            NINE_TO_FIVE, weekdays=MONDAY_TO_SATURDAY, display_name="Ann Old", is_active=False
+        )
         assert inactive.display_name not in column_titles(fiona_client.get(day_url(MONDAY)))
 
     def test_a_practitioner_with_an_appointment_gets_a_column_on_a_day_off(
@@ -163,8 +159,8 @@ class TestDayColumns:
         assert column_titles(fiona_client.get(day_url(MONDAY))) == ["Priya Shah"]
 
     def test_columns_are_in_order_of_display_name(self, fiona_client, paul_works):
-        works(PractitionerFactory(display_name="Zoe Young"))
-        works(PractitionerFactory(display_name="Abel Ames"))
+        working_practitioner(NINE_TO_FIVE, weekdays=MONDAY_TO_SATURDAY, display_name="Zoe Young")
+        working_practitioner(NINE_TO_FIVE, weekdays=MONDAY_TO_SATURDAY, display_name="Abel Ames")
         titles = column_titles(fiona_client.get(day_url(MONDAY)))
         assert titles == ["Abel Ames", "Paul Needham", "Zoe Young"]
 
@@ -505,7 +501,11 @@ class TestWeekView:
 
     def test_appointments_sit_in_their_days_column(self, fiona_client, paul_works, birch, book):
         tuesday = book(paul_works, at(TUESDAY, 11))
-        book(works(PractitionerFactory()), at(TUESDAY, 11), room=birch)  # not in Paul's week
+        book(
+            working_practitioner(NINE_TO_FIVE, weekdays=MONDAY_TO_SATURDAY),
+            at(TUESDAY, 11),
+            room=birch,
+        )  # not in Paul's week
         response = fiona_client.get(week_url(paul_works, MONDAY))
         columns = response.context["calendar"].grid.columns
         assert [[chip.appointment for chip in c.chips] for c in columns[:2]] == [[], [tuesday]]
@@ -576,7 +576,8 @@ def fill_day(day, count, practitioners, rooms, patients, courses, by):
 
 def people(maria, practitioners=8, patients=40):
     doctors = [
-        works(PractitionerFactory(), start=time(8), end=time(20)) for _ in range(practitioners)
+        working_practitioner(("08:00", "20:00"), weekdays=MONDAY_TO_SATURDAY)
+        for _ in range(practitioners)
     ]
     rooms = [RoomFactory() for _ in range(practitioners)]
     patient_list, courses = [], {}

@@ -8,8 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PatientFactory
-from tests.treatments.audit_factories import course_for, session, write_note
+from tests.factories import PatientFactory, course_under_way, session, write_note
 from treatments.audit.services import record_read
 from treatments.models import AccessLog
 from treatments.notes import services as notes
@@ -154,7 +153,7 @@ def test_the_access_log_runs_the_same_queries_for_ten_or_two_hundred_rows(
 
 
 def test_reading_a_course_page_is_recorded(paul, paul_client):
-    course = course_for(paul.practitioner)
+    course = course_under_way(paul.practitioner)
 
     paul_client.get(reverse("treatments:course-detail", args=[course.pk]), REMOTE_ADDR="10.1.2.3")
 
@@ -215,7 +214,7 @@ def test_the_admin_cannot_change_or_delete_access_log_rows(admin_client, paul):
 
 @pytest.fixture
 def note(paul):
-    course = course_for(paul.practitioner)
+    course = course_under_way(paul.practitioner)
     appointment = session(course, days_ago=7)
     note = write_note(appointment, sign=False, subjective="Sore hip", pain_before=6)
     notes.note_save_draft(note=note, by=paul, subjective="Sore right hip", pain_after=4)

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import RedFlag
-from tests.factories import ComplaintFactory, PatientFactory
-from tests.treatments.scheduling_factories import AppointmentFactory, CourseFactory, at
+from tests.factories import AppointmentFactory, ComplaintFactory, CourseFactory, PatientFactory, at
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -21,13 +20,6 @@ from treatments.models import (
 from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def priya_client(priya, client_class):
-    client = client_class()
-    client.force_login(priya)
-    return client
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import WorkingHours, local_datetime
-from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
-from treatments.models import Appointment, AppointmentStatus, AppointmentType, TreatmentCourse
+from tests.factories import ComplaintFactory, PatientFactory, RoomFactory, works
+from treatments.models import Appointment, AppointmentStatus, TreatmentCourse
 from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
@@ -26,36 +26,9 @@ def next_weekday(weekday: int, weeks_ahead: int = 1) -> date:
     return day + timedelta(weeks=weeks_ahead)
 
 
-def works_weekdays(practitioner, start=time(9), end=time(18)):
-    for weekday in range(5):
-        WorkingHours.objects.create(
-            practitioner=practitioner, weekday=weekday, start=start, end=end
-        )
-
-
-@pytest.fixture
-def follow_up():
-    return AppointmentType.objects.get(name="Follow-up")  # 45 minutes, seeded
-
-
 @pytest.fixture
 def rooms():
     return RoomFactory(name="Room 1"), RoomFactory(name="Room 2")
-
-
-@pytest.fixture
-def course(paul):
-    """A chronic complaint (9 weeks) and its 4-session weekly course with Paul."""
-    works_weekdays(paul.practitioner)
-    complaint = ComplaintFactory(onset_date=timezone.localdate() - timedelta(days=63))
-    return TreatmentCourse.objects.create(
-        complaint=complaint,
-        practitioner=paul.practitioner,
-        planned_sessions=4,
-        interval_days=7,
-        start_date=timezone.localdate(),
-        created_by=paul,
-    )
 
 
 def proposal(first: date, room, appointment_type, at="10:00", interval=7) -> dict:
@@ -508,7 +481,7 @@ def test_confirming_more_sessions_than_remain_books_nothing(
 
 
 def test_a_fully_booked_course_has_nothing_to_propose(fiona_client, paul, rooms, follow_up, fiona):
-    works_weekdays(paul.practitioner)
+    works(paul.practitioner)
     course = TreatmentCourse.objects.create(
         complaint=ComplaintFactory(),
         practitioner=paul.practitioner,

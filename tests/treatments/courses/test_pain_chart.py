@@ -4,7 +4,7 @@ and the chart on the course page."""
 import pytest
 from django.urls import reverse
 
-from tests.treatments.audit_factories import course_for, scored_course, session, write_note
+from tests.factories import course_under_way, scored_course, session, write_note
 from treatments.courses.painchart import pain_chart
 from treatments.models import AppointmentStatus
 
@@ -71,7 +71,7 @@ def test_a_first_score_of_zero_has_no_percentage_and_no_improvement(paul):
 
 
 def test_without_notes_there_are_not_enough_scores(paul):
-    course = course_for(paul.practitioner, pain_at_intake=7)
+    course = course_under_way(paul.practitioner, pain_at_intake=7)
     session(course, days_ago=7)  # completed, no note
 
     chart = pain_chart(course)
@@ -100,7 +100,7 @@ def test_without_a_first_before_score_the_pain_at_intake_is_the_first(paul):
 
 
 def test_only_completed_sessions_count_and_numbers_follow_the_course_page(paul):
-    course = course_for(paul.practitioner)
+    course = course_under_way(paul.practitioner)
     write_note(session(course, days_ago=21), pain_before=6, pain_after=5)
     session(course, days_ago=14, status=AppointmentStatus.CANCELLED)  # not numbered
     write_note(session(course, days_ago=7, status=AppointmentStatus.ARRIVED), pain_before=4)
@@ -159,7 +159,7 @@ def test_a_finished_course_prompts_to_resolve_or_refer_the_complaint(paul, paul_
 
 
 def test_a_course_under_way_does_not_prompt(paul, paul_client):
-    course = course_for(paul.practitioner, planned=4)
+    course = course_under_way(paul.practitioner, planned=4)
     write_note(session(course, days_ago=7), pain_before=7, pain_after=5)
 
     response = paul_client.get(reverse("treatments:course-detail", args=[course.pk]))

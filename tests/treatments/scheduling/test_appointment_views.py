@@ -4,11 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import WorkingHours, local_datetime
-from tests.factories import ComplaintFactory, PatientFactory, RoomFactory
-from tests.treatments.scheduling_factories import AppointmentFactory
+from clinic.models import local_datetime
+from tests.factories import AppointmentFactory, ComplaintFactory, PatientFactory, RoomFactory, works
 from treatments.courses.services import course_plan
-from treatments.models import Appointment, AppointmentStatus, AppointmentType
+from treatments.models import Appointment, AppointmentStatus
 from treatments.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
@@ -23,25 +22,9 @@ MONDAY = next_weekday(0)
 
 
 @pytest.fixture
-def room():
-    return RoomFactory(name="Willow")
-
-
-@pytest.fixture
-def follow_up():
-    return AppointmentType.objects.get(name="Follow-up")
-
-
-@pytest.fixture
 def ana(paul):
     """Paul's practitioner profile, working Monday to Friday 09:00–12:30 and 13:30–18:00."""
-    for weekday in range(5):
-        WorkingHours.objects.create(
-            practitioner=paul.practitioner, weekday=weekday, start=time(9), end=time(12, 30)
-        )
-        WorkingHours.objects.create(
-            practitioner=paul.practitioner, weekday=weekday, start=time(13, 30), end=time(18)
-        )
+    works(paul.practitioner, ("09:00", "12:30"), ("13:30", "18:00"))
     return paul.practitioner
 
 
@@ -75,10 +58,10 @@ def book(patient, practitioner, room, appointment_type, start, by, **extra):
 
 
 class TestBookingForm:
-    def test_a_calendar_slot_prefills_the_form(self, fiona_client, ana, room):
+    def test_a_calendar_slot_prefills_the_form(self, fiona_client, ana, willow):
         url = reverse("treatments:appointment-create")
         response = fiona_client.get(
-            url, {"practitioner": ana.pk, "room": room.pk, "start": f"{MONDAY}T10:15"}
+            url, {"practitioner": ana.pk, "room": willow.pk, "start": f"{MONDAY}T10:15"}
         )
         form = response.context["form"]
         assert form["practitioner"].value() == str(ana.pk)
@@ -89,10 +72,10 @@ class TestBookingForm:
         url = reverse("treatments:appointment-create")
         assert fiona_client.get(url, {"start": "yesterday"}).status_code == 200
 
-    def test_front_desk_books_an_appointment(self, fiona_client, fiona, ana, room, follow_up):
+    def test_front_desk_books_an_appointment(self, fiona_client, fiona, ana, willow, follow_up):
         patient = PatientFactory()
         response = fiona_client.post(
-            reverse("treatments:appointment-create"), booking(patient, ana, room, follow_up)
+            reverse("treatments:appointment-create"), booking(patient, ana, willow, follow_up)
         )
         appointment = Appointment.objects.get()
         assert response.status_code == 302
@@ -102,14 +85,14 @@ class TestBookingForm:
         assert appointment.booked_by == fiona
 
     def test_a_clash_is_explained_with_nearby_free_times_and_the_input_kept(
-        self, fiona_client, fiona, ana, room, follow_up
+        self, fiona_client, fiona, ana, willow, follow_up
     ):
         first = PatientFactory(given_name="Ada", family_name="First")
-        book(first, ana, room, follow_up, at(MONDAY, 10), fiona)
+        book(first, ana, willow, follow_up, at(MONDAY, 10), fiona)
         second = PatientFactory(given_name="Bea", family_name="Second")
         response = fiona_client.post(
             reverse("treatments:appointment-create"),
-            booking(second, ana, room, follow_up, hour=10),
+            booking(second, ana, willow, follow_up, hour=10),
         )
         assert response.status_code == 200
         assert "is seeing Ada First 10:00–10:45" in response.text
@@ -119,48 +102,50 @@ class TestBookingForm:
         assert Appointment.objects.count() == 1
 
     def test_outside_working_hours_is_refused_with_the_hours(
-        self, fiona_client, ana, room, follow_up
+        self, fiona_client, ana, willow, follow_up
     ):
         response = fiona_client.post(
             reverse("treatments:appointment-create"),
-            booking(PatientFactory(), ana, room, follow_up, hour=12),
+            booking(PatientFactory(), ana, willow, follow_up, hour=12),
         )
         assert "works 09:00–12:30, 13:30–18:00 on Mondays" in response.text
         assert not Appointment.objects.exists()
 
-    def test_an_unknown_patient_is_a_field_error(self, fiona_client, ana, room, follow_up):
-        data = booking(PatientFactory(), ana, room, follow_up)
+    def test_an_unknown_patient_is_a_field_error(self, fiona_client, ana, willow, follow_up):
+        data = booking(PatientFactory(), ana, willow, follow_up)
         data["patient"] = "999999"
         response = fiona_client.post(reverse("treatments:appointment-create"), data)
         assert response.status_code == 200
         assert "patient" in response.context["form"].errors
 
-    def test_a_missing_patient_asks_to_choose_one(self, fiona_client, ana, room, follow_up):
-        data = booking(PatientFactory(), ana, room, follow_up)
+    def test_a_missing_patient_asks_to_choose_one(self, fiona_client, ana, willow, follow_up):
+        data = booking(PatientFactory(), ana, willow, follow_up)
         del data["patient"]
         response = fiona_client.post(reverse("treatments:appointment-create"), data)
         assert "Choose a patient" in response.text
 
-    def test_a_bad_length_is_a_field_error(self, fiona_client, ana, room, follow_up):
-        data = booking(PatientFactory(), ana, room, follow_up, duration="0")
+    def test_a_bad_length_is_a_field_error(self, fiona_client, ana, willow, follow_up):
+        data = booking(PatientFactory(), ana, willow, follow_up, duration="0")
         response = fiona_client.post(reverse("treatments:appointment-create"), data)
         assert "duration" in response.context["form"].errors
 
     def test_only_a_manager_sees_and_uses_the_override(
-        self, fiona_client, maria_client, maria, ana, room, follow_up
+        self, fiona_client, maria_client, maria, ana, willow, follow_up
     ):
         url = reverse("treatments:appointment-create")
         assert "override_reason" not in fiona_client.get(url).context["form"].fields
         response = maria_client.post(
             url,
             booking(
-                PatientFactory(), ana, room, follow_up, hour=19, override_reason="Evening favour"
+                PatientFactory(), ana, willow, follow_up, hour=19, override_reason="Evening favour"
             ),
         )
         assert response.status_code == 302
         assert Appointment.objects.get().override_reason == "Evening favour"
 
-    def test_only_the_patients_own_courses_can_be_chosen(self, fiona_client, ana, room, follow_up):
+    def test_only_the_patients_own_courses_can_be_chosen(
+        self, fiona_client, ana, willow, follow_up
+    ):
         course = course_plan(
             complaint=ComplaintFactory(),
             practitioner=ana,
@@ -169,24 +154,24 @@ class TestBookingForm:
             start_date=MONDAY,
             by=ana.user,
         )
-        data = booking(PatientFactory(), ana, room, follow_up, course=course.pk)
+        data = booking(PatientFactory(), ana, willow, follow_up, course=course.pk)
         response = fiona_client.post(reverse("treatments:appointment-create"), data)
         assert "valid choice" in str(response.context["form"].errors["course"])
 
     def test_the_live_check_shows_a_clash_before_saving(
-        self, fiona_client, fiona, ana, room, follow_up
+        self, fiona_client, fiona, ana, willow, follow_up
     ):
         book(
             PatientFactory(given_name="Ada", family_name="First"),
             ana,
-            room,
+            willow,
             follow_up,
             at(MONDAY, 10),
             fiona,
         )
         response = fiona_client.post(
             reverse("treatments:appointment-check"),
-            booking(PatientFactory(), ana, room, follow_up),
+            booking(PatientFactory(), ana, willow, follow_up),
             headers={"HX-Request": "true"},
         )
         assert "Before you book" in response.text
@@ -194,7 +179,7 @@ class TestBookingForm:
         assert "<html" not in response.text
         free = fiona_client.post(
             reverse("treatments:appointment-check"),
-            booking(PatientFactory(), ana, room, follow_up, hour=14),
+            booking(PatientFactory(), ana, willow, follow_up, hour=14),
         )
         assert "Free: this time can be booked." in free.text
 
@@ -212,11 +197,11 @@ class TestBookingForm:
 
 
 @pytest.fixture
-def appointment(fiona, ana, room, follow_up):
+def appointment(fiona, ana, willow, follow_up):
     return book(
         PatientFactory(given_name="Ada", family_name="First"),
         ana,
-        room,
+        willow,
         follow_up,
         at(MONDAY, 10),
         fiona,
@@ -225,12 +210,12 @@ def appointment(fiona, ana, room, follow_up):
 
 class TestChangingAnAppointment:
     def test_moving_into_a_clash_is_refused_and_nothing_moves(
-        self, fiona_client, fiona, appointment, ana, room, follow_up
+        self, fiona_client, fiona, appointment, ana, willow, follow_up
     ):
         book(
             PatientFactory(given_name="Bea", family_name="Busy"),
             ana,
-            room,
+            willow,
             follow_up,
             at(MONDAY, 11),
             fiona,
@@ -242,7 +227,7 @@ class TestChangingAnAppointment:
                 "time": "11:15",
                 "duration": "45",
                 "practitioner": ana.pk,
-                "room": room.pk,
+                "room": willow.pk,
             },
         )
         assert response.status_code == 200
@@ -250,7 +235,7 @@ class TestChangingAnAppointment:
         appointment.refresh_from_db()
         assert appointment.start == at(MONDAY, 10)
 
-    def test_moving_to_a_free_time(self, fiona_client, appointment, ana, room):
+    def test_moving_to_a_free_time(self, fiona_client, appointment, ana, willow):
         response = fiona_client.post(
             reverse("treatments:appointment-move", args=[appointment.pk]),
             {
@@ -258,7 +243,7 @@ class TestChangingAnAppointment:
                 "time": "14:00",
                 "duration": "45",
                 "practitioner": ana.pk,
-                "room": room.pk,
+                "room": willow.pk,
             },
         )
         assert response.status_code == 302
@@ -276,7 +261,7 @@ class TestChangingAnAppointment:
         assert not appointment.late_cancellation
 
     def test_a_cancelled_course_session_offers_to_rebook_within_the_course(
-        self, fiona_client, fiona, ana, room, follow_up
+        self, fiona_client, fiona, ana, willow, follow_up
     ):
         complaint = ComplaintFactory()
         course = course_plan(
@@ -288,7 +273,7 @@ class TestChangingAnAppointment:
             by=fiona,
         )
         session = book(
-            complaint.patient, ana, room, follow_up, at(MONDAY, 10), fiona, course=course
+            complaint.patient, ana, willow, follow_up, at(MONDAY, 10), fiona, course=course
         )
         fiona_client.post(
             reverse("treatments:appointment-cancel", args=[session.pk]), {"reason": "Away"}
@@ -347,7 +332,7 @@ class TestChangingAnAppointment:
         assert response.url == reverse("treatments:appointment-detail", args=[appointment.pk])
 
     def test_detail_shows_the_session_number_in_its_course(
-        self, fiona_client, fiona, ana, room, follow_up
+        self, fiona_client, fiona, ana, willow, follow_up
     ):
         complaint = ComplaintFactory()
         course = course_plan(
@@ -358,11 +343,11 @@ class TestChangingAnAppointment:
             start_date=MONDAY,
             by=fiona,
         )
-        book(complaint.patient, ana, room, follow_up, at(MONDAY, 10), fiona, course=course)
+        book(complaint.patient, ana, willow, follow_up, at(MONDAY, 10), fiona, course=course)
         second = book(
             complaint.patient,
             ana,
-            room,
+            willow,
             follow_up,
             at(MONDAY + timedelta(days=7), 10),
             fiona,
@@ -413,7 +398,7 @@ class TestTodaysList:
 
 
 class TestFreeSlots:
-    def test_lists_free_slots_with_booking_links(self, fiona_client, ana, room, follow_up):
+    def test_lists_free_slots_with_booking_links(self, fiona_client, ana, willow, follow_up):
         response = fiona_client.get(
             reverse("treatments:free-slots"),
             {
@@ -444,7 +429,7 @@ class TestFreeSlots:
 
 class TestBookingAWholeCourseFromASlot:
     def test_the_booking_form_offers_to_plan_a_course_for_a_complaint_without_one(
-        self, fiona_client, ana, room
+        self, fiona_client, ana, willow
     ):
         complaint = ComplaintFactory(
             title="Left hip and leg pain", onset_date=timezone.localdate() - timedelta(days=60)
@@ -457,20 +442,20 @@ class TestBookingAWholeCourseFromASlot:
         assert reverse("treatments:course-create", args=[complaint.pk]) in response.text
 
     def test_planning_from_a_slot_goes_straight_to_the_proposal_from_that_slot(
-        self, fiona_client, ana, room
+        self, fiona_client, ana, willow
     ):
         complaint = ComplaintFactory(onset_date=timezone.localdate() - timedelta(days=60))
         slot = {
             "first_date": MONDAY.isoformat(),
             "first_time": "10:00",
-            "room": room.pk,
+            "room": willow.pk,
             "practitioner": ana.pk,
         }
         url = reverse("treatments:course-create", args=[complaint.pk])
         form = fiona_client.get(url, slot).context["form"]
         assert form["practitioner"].value() == str(ana.pk)
         response = fiona_client.post(
-            f"{url}?first_date={MONDAY.isoformat()}&first_time=10:00&room={room.pk}",
+            f"{url}?first_date={MONDAY.isoformat()}&first_time=10:00&room={willow.pk}",
             {
                 "practitioner": ana.pk,
                 "planned_sessions": 4,
@@ -486,7 +471,7 @@ class TestBookingAWholeCourseFromASlot:
             at(MONDAY + timedelta(days=7 * week), 10) for week in range(4)
         ]
 
-    def test_an_open_course_with_sessions_to_book_is_offered_too(self, fiona_client, ana, room):
+    def test_an_open_course_with_sessions_to_book_is_offered_too(self, fiona_client, ana, willow):
         complaint = ComplaintFactory()
         course = course_plan(
             complaint=complaint,

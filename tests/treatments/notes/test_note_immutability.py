@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from tests.treatments.audit_factories import course_for, session, write_note
+from tests.factories import course_under_way, session, write_note
 from treatments.models import AcupuncturePoint, NoteAddendum, NotePoint, SessionNote
 from treatments.notes import services as notes
 
@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signed(paul):
-    appointment = session(course_for(paul.practitioner), days_ago=7)
+    appointment = session(course_under_way(paul.practitioner), days_ago=7)
     return write_note(appointment, subjective="Sore hip", pain_before=6, pain_after=3)
 
 
 @pytest.fixture
 def draft(paul):
-    appointment = session(course_for(paul.practitioner), days_ago=14)
+    appointment = session(course_under_way(paul.practitioner), days_ago=14)
     return write_note(appointment, sign=False, subjective="Sore hip")
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.treatments.scheduling_factories import AppointmentFactory
+from tests.factories import AppointmentFactory
 from treatments.models import AppointmentStatus
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling

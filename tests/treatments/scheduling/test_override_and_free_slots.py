@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import RoomFactory
-from tests.treatments.scheduling_factories import (
+from tests.factories import (
     CourseFactory,
+    RoomFactory,
     at,
     book,
     future_monday,

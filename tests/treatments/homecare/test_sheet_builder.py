@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from patients.models import RedFlag
-from tests.factories import ComplaintFactory
-from tests.treatments.scheduling_factories import CourseFactory
+from tests.factories import ComplaintFactory, CourseFactory
 from treatments.homecare.services import INTROS
 from treatments.models import HomeCareItem, HomeCareSheet, TreatmentCourse
 

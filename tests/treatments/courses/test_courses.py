@@ -1,55 +1,20 @@
 """Planning a treatment course, its page, changing its plan and ending it."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import local_datetime
-from tests.factories import ComplaintFactory, RoomFactory
+from tests.factories import ComplaintFactory, RoomFactory, chronic_complaint, course_for, session
 from treatments.models import (
-    Appointment,
     AppointmentStatus,
-    AppointmentType,
     CourseStatus,
     TreatmentCourse,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def chronic_complaint(days: int = 60, **kwargs):
-    return ComplaintFactory(onset_date=timezone.localdate() - timedelta(days=days), **kwargs)
-
-
-def plan_course(practitioner, complaint=None, planned: int = 4, **kwargs) -> TreatmentCourse:
-    return TreatmentCourse.objects.create(
-        complaint=complaint or chronic_complaint(),
-        practitioner=practitioner,
-        planned_sessions=planned,
-        interval_days=7,
-        start_date=timezone.localdate(),
-        created_by=practitioner.user,
-        **kwargs,
-    )
-
-
-def add_session(course, days_ahead: int, status=AppointmentStatus.BOOKED, room=None):
-    """A session row written directly: these tests are about the course page, not booking."""
-    start = local_datetime(timezone.localdate() + timedelta(days=days_ahead), time(10))
-    return Appointment.objects.create(
-        patient=course.complaint.patient,
-        practitioner=course.practitioner,
-        room=room or RoomFactory(),
-        appointment_type=AppointmentType.objects.get(name="Follow-up"),
-        course=course,
-        start=start,
-        end=start + timedelta(minutes=45),
-        status=status,
-        booked_by=course.practitioner.user,
-    )
 
 
 def messages_of(response) -> list[str]:
@@ -141,7 +106,7 @@ def test_plan_refuses_a_number_of_sessions_outside_one_to_twelve(paul_client, pa
 
 
 def test_plan_refuses_a_second_open_course_for_the_same_complaint(paul_client, paul):
-    first = plan_course(paul.practitioner)
+    first = course_for(paul.practitioner)
 
     response = paul_client.post(
         reverse("treatments:course-create", args=[first.complaint.pk]),
@@ -157,7 +122,7 @@ def test_plan_refuses_a_second_open_course_for_the_same_complaint(paul_client, p
 
 
 def test_plan_allows_a_new_course_once_the_old_one_is_discontinued(paul_client, paul):
-    first = plan_course(
+    first = course_for(
         paul.practitioner, status=CourseStatus.DISCONTINUED, discontinued_reason="Moved away"
     )
 
@@ -187,11 +152,6 @@ def test_plan_for_an_unknown_complaint_is_not_found(paul_client):
 
 
 # --- access -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def course(paul):
-    return plan_course(paul.practitioner)
 
 
 def course_urls(course) -> dict[str, str]:
@@ -279,9 +239,9 @@ def test_unknown_courses_are_not_found(fiona_client):
 
 
 def test_course_page_shows_progress_in_words_and_numbers_the_live_sessions(fiona_client, course):
-    first = add_session(course, -7, AppointmentStatus.COMPLETED)
-    cancelled = add_session(course, -1, AppointmentStatus.CANCELLED)
-    second = add_session(course, 3)
+    first = session(course, days_ago=7, status=AppointmentStatus.COMPLETED)
+    cancelled = session(course, days_ago=1, status=AppointmentStatus.CANCELLED)
+    second = session(course, days_ago=-3, status=AppointmentStatus.BOOKED)
 
     response = fiona_client.get(reverse("treatments:course-detail", args=[course.pk]))
 
@@ -309,7 +269,7 @@ def test_course_page_shows_progress_in_words_and_numbers_the_live_sessions(fiona
 
 
 def test_course_page_shows_the_complaints_red_flags(fiona_client, paul):
-    course = plan_course(paul.practitioner, complaint=chronic_complaint(red_flags=["below_knee"]))
+    course = course_for(paul.practitioner, complaint=chronic_complaint(red_flags=["below_knee"]))
 
     response = fiona_client.get(reverse("treatments:course-detail", args=[course.pk]))
 
@@ -317,8 +277,8 @@ def test_course_page_shows_the_complaints_red_flags(fiona_client, paul):
 
 
 def test_course_page_offers_no_booking_once_every_session_is_booked(fiona_client, paul):
-    course = plan_course(paul.practitioner, planned=1)
-    add_session(course, 2)
+    course = course_for(paul.practitioner, planned=1)
+    session(course, days_ago=-2, status=AppointmentStatus.BOOKED)
 
     content = fiona_client.get(reverse("treatments:course-detail", args=[course.pk])).content
 
@@ -327,7 +287,7 @@ def test_course_page_offers_no_booking_once_every_session_is_booked(fiona_client
 
 
 def test_a_closed_course_offers_no_actions(fiona_client, paul):
-    course = plan_course(paul.practitioner, status=CourseStatus.COMPLETED)
+    course = course_for(paul.practitioner, status=CourseStatus.COMPLETED)
 
     content = fiona_client.get(reverse("treatments:course-detail", args=[course.pk])).content
 
@@ -339,11 +299,13 @@ def test_course_page_runs_the_same_queries_for_one_session_or_twelve(
     fiona_client, paul, django_assert_num_queries
 ):
     room = RoomFactory()
-    small = plan_course(paul.practitioner, planned=12)
-    add_session(small, 20, room=room)  # not overlapping the other course on PostgreSQL
-    big = plan_course(paul.practitioner, planned=12)
+    small = course_for(paul.practitioner, planned=12)
+    session(
+        small, days_ago=-20, status=AppointmentStatus.BOOKED, room=room
+    )  # not overlapping the other course on PostgreSQL
+    big = course_for(paul.practitioner, planned=12)
     for day in range(1, 13):
-        add_session(big, day, room=room)
+        session(big, days_ago=-day, status=AppointmentStatus.BOOKED, room=room)
     fiona_client.get(reverse("treatments:course-detail", args=[small.pk]))  # warm the session
 
     # 1 session, 2 user, 3 the user's groups (roles), 4-5 user and group permissions,
@@ -378,8 +340,8 @@ def test_plan_can_change_sessions_interval_and_goal(fiona_client, course):
 
 
 def test_plan_cannot_shrink_below_the_sessions_booked(fiona_client, course):
-    add_session(course, 1)
-    add_session(course, 8)
+    session(course, days_ago=-1, status=AppointmentStatus.BOOKED)
+    session(course, days_ago=-8, status=AppointmentStatus.BOOKED)
 
     response = fiona_client.post(
         reverse("treatments:course-edit", args=[course.pk]),
@@ -409,7 +371,7 @@ def test_plan_change_refuses_values_out_of_range(fiona_client, course, field, va
 
 
 def test_a_closed_course_plan_cannot_change(fiona_client, paul):
-    course = plan_course(paul.practitioner, status=CourseStatus.COMPLETED)
+    course = course_for(paul.practitioner, status=CourseStatus.COMPLETED)
 
     response = fiona_client.get(reverse("treatments:course-edit", args=[course.pk]))
 
@@ -460,7 +422,7 @@ def test_completing_by_hand_ends_the_course_today(paul_client, course):
 
 
 def test_a_closed_course_cannot_be_completed_or_discontinued_again(fiona_client, paul):
-    course = plan_course(paul.practitioner, status=CourseStatus.COMPLETED)
+    course = course_for(paul.practitioner, status=CourseStatus.COMPLETED)
 
     completed = fiona_client.post(reverse("treatments:course-complete", args=[course.pk]))
     discontinued = fiona_client.post(

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from patients.models import RedFlag
-from tests.factories import ComplaintFactory
-from tests.treatments.scheduling_factories import AppointmentFactory, CourseFactory
+from tests.factories import AppointmentFactory, ComplaintFactory, CourseFactory
 from treatments.models import AcupuncturePoint, SessionNote
 from treatments.notes import services as notes
 
