@@ -6,17 +6,11 @@ setting `CLINICAL_READ_RECORDER` names the one function that records reads
 fails at the first read, loudly: a read is never silently left out of the log.
 """
 
-from functools import cache
-
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-@cache
-def _recorder():
-    return import_string(settings.CLINICAL_READ_RECORDER)
-
-
 def record_read(request, *, patient, what: str, object_id: int) -> None:
     """Append one read of `patient`'s clinical record by the signed-in user to the access log."""
-    _recorder()(request, patient=patient, what=what, object_id=object_id)
+    recorder = import_string(settings.CLINICAL_READ_RECORDER)
+    recorder(request, patient=patient, what=what, object_id=object_id)

@@ -43,33 +43,38 @@ def test_the_code_keeps_every_import_contract():
     assert "BROKEN" not in result.stdout
 
 
-def test_an_audit_module_importing_courses_breaks_the_feature_order(tmp_path):
+# An upward import added to a copy of the code; the contract it breaks; the line that names it.
+UPWARD_IMPORTS = {
+    "an audit module importing courses breaks the feature order": (
+        "treatments/audit/services.py",
+        "from treatments.courses import services",
+        "Feature packages of treatments import downwards only BROKEN",
+        "treatments.audit.services -> treatments.courses.services",
+    ),
+    "clinic importing treatments outside the URL root breaks the app layers": (
+        "clinic/views.py",
+        "from treatments.models import Appointment",
+        "Apps: treatments may import patients and clinic; patients may import clinic BROKEN",
+        "clinic.views -> treatments.models",
+    ),
+    "a service importing a view breaks the views rule": (
+        "treatments/notes/services.py",
+        "from treatments.notes import views",
+        "Views import services, never the reverse BROKEN",
+        "treatments.notes.services -> treatments.notes.views",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract", "shown"), UPWARD_IMPORTS.values(), ids=list(UPWARD_IMPORTS)
+)
+def test_an_upward_import_breaks_its_contract(tmp_path, module, line, contract, shown):
     root = copy_of_the_code(tmp_path)
-    add_import(root / "treatments/audit/services.py", "from treatments.courses import services")
+    add_import(root / module, line)
 
     result = lint_imports(root)
 
     assert result.returncode == 1
-    assert "Feature packages of treatments import downwards only BROKEN" in result.stdout
-    assert "treatments.audit.services -> treatments.courses.services" in result.stdout
-
-
-def test_clinic_importing_treatments_outside_the_url_root_breaks_the_app_layers(tmp_path):
-    root = copy_of_the_code(tmp_path)
-    add_import(root / "clinic/views.py", "from treatments.models import Appointment")
-
-    result = lint_imports(root)
-
-    assert result.returncode == 1
-    assert "treatments may import patients and clinic" in result.stdout
-    assert "clinic.views -> treatments.models" in result.stdout
-
-
-def test_a_service_importing_a_view_breaks_the_views_rule(tmp_path):
-    root = copy_of_the_code(tmp_path)
-    add_import(root / "treatments/notes/services.py", "from treatments.notes import views")
-
-    result = lint_imports(root)
-
-    assert result.returncode == 1
-    assert "Views import services, never the reverse BROKEN" in result.stdout
+    assert contract in result.stdout
+    assert shown in result.stdout
