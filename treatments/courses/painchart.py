@@ -1,17 +1,31 @@
-"""Pain across a treatment course: the before/after scores of its completed sessions, the
+"""Pain across a treatment course: the before/after scores of its signed session notes, the
 change from the first to the latest score, and whether that change is clinically meaningful.
 
-A drop of at least 2 points, or of at least 30% of the first score, on the 0–10 scale is the
-commonly used threshold for a meaningful improvement in pain.
+On the 0–10 numeric pain rating scale an improvement is clinically meaningful when the drop is
+at least 2 points AND at least 30% of the first score, so a higher baseline needs a larger
+drop (9 → 7 is 2 points but only 22%: not yet meaningful). A change of less than 2 points,
+either way, is within the scale's measurement error. Sources:
+
+- Farrar JT, Young JP, LaMoreaux L, Werth JL, Poole RM. Clinical importance of changes in
+  chronic pain intensity measured on an 11-point numerical pain rating scale. Pain.
+  2001;94(2):149–158 (about 2 points or 30% matches patients' "much improved").
+- Childs JD, Piva SR, Fritz JM. Responsiveness of the numeric pain rating scale in patients
+  with low back pain. Spine. 2005;30(11):1331–1334 (a change under 2 points is within
+  measurement error).
+- Ostelo RW, Deyo RA, Stratford P, et al. Interpreting change scores for pain and functional
+  status in low back pain. Spine. 2008;33(1):90–94 (pain: 2 points or 30% from baseline).
+
+Only signed notes count, whatever their appointment's status: an unsigned draft may still
+change. The chart says which sessions that have begun have no signed note yet.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
 
-from treatments.models import Appointment, AppointmentStatus, SessionNote, TreatmentCourse
+from treatments.models import Appointment, SessionNote, TreatmentCourse
 
 MEANINGFUL_DROP_POINTS = 2
 MEANINGFUL_DROP_SHARE = 0.30
@@ -24,7 +38,7 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 36
 
 @dataclass(frozen=True)
 class PainPoint:
-    """One completed session's scores."""
+    """One session's scores, from its signed note."""
 
     number: int
     date: date
@@ -45,6 +59,7 @@ class PainChart:
     points: list[PainPoint]
     first: int | None
     latest: int | None
+    unsigned: list[int] = field(default_factory=list)  # sessions begun without a signed note
 
     @property
     def has_scores(self) -> bool:
@@ -66,23 +81,46 @@ class PainChart:
         return round(self.change * 100 / self.first)
 
     @property
+    def within_measurement_error(self) -> bool:
+        """A change of less than 2 points either way: it may be noise."""
+        return self.enough and abs(self.change) < MEANINGFUL_DROP_POINTS
+
+    @property
     def meaningful_improvement(self) -> bool:
-        if not self.enough:
+        if not self.enough or self.first == 0:
             return False
         drop = self.first - self.latest
-        if drop >= MEANINGFUL_DROP_POINTS:
-            return True
-        return self.first > 0 and drop > 0 and drop / self.first >= MEANINGFUL_DROP_SHARE
+        return drop >= MEANINGFUL_DROP_POINTS and drop / self.first >= MEANINGFUL_DROP_SHARE
+
+    @property
+    def verdict(self) -> str:
+        if self.within_measurement_error:
+            return "within measurement error (a change of less than 2 points)."
+        if self.meaningful_improvement:
+            return "a clinically meaningful improvement."
+        if self.change < 0:
+            return (
+                "an improvement, but less than 30% of the first score: "
+                "not yet clinically meaningful."
+            )
+        return "worse than at the first score."
+
+    @property
+    def unsigned_text(self) -> str:
+        """Which sessions that have begun have no signed note, so their scores are missing."""
+        if not self.unsigned:
+            return ""
+        numbers = [str(n) for n in self.unsigned]
+        if len(numbers) == 1:
+            return f"Session {numbers[0]} has no signed note: its scores are not counted yet."
+        listed = f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        return f"Sessions {listed} have no signed note: their scores are not counted yet."
 
     @property
     def summary(self) -> str:
         if not self.enough:
             return "Not enough scores yet."
-        verdict = (
-            "a clinically meaningful improvement."
-            if self.meaningful_improvement
-            else "not yet a meaningful change."
-        )
+        verdict = self.verdict
         if self.change == 0:
             return f"Pain is unchanged at {self.first}: {verdict}"
         moved = "dropped" if self.change < 0 else "risen"
@@ -145,7 +183,7 @@ def _signed(number: int) -> str:
     return f"{MINUS}{abs(number)}" if number < 0 else f"+{number}"
 
 
-def completed_sessions(course: TreatmentCourse) -> list[Appointment]:
+def live_sessions(course: TreatmentCourse) -> list[Appointment]:
     """The course's live sessions in date order with their notes: one query."""
     return list(course.appointments.live().with_session_number().select_related("note"))
 
@@ -162,11 +200,16 @@ def pain_chart(course: TreatmentCourse, sessions: Iterable[Appointment] | None =
     notes (select_related("note")) and numbers (`with_session_number()`), when the caller has
     them already; else one query."""
     if sessions is None:
-        sessions = completed_sessions(course)
-    points = []
+        sessions = live_sessions(course)
+    points, unsigned = [], []
+    now = timezone.now()
     for session in sessions:
+        if session.session_number is None:
+            continue  # cancelled or no-show: not one of the course's sessions
         note = _note_of(session)
-        if session.status != AppointmentStatus.COMPLETED or note is None:
+        if note is None or not note.is_signed:
+            if session.start <= now:
+                unsigned.append(session.session_number)
             continue
         points.append(
             PainPoint(
@@ -180,7 +223,7 @@ def pain_chart(course: TreatmentCourse, sessions: Iterable[Appointment] | None =
     afters = [p.after for p in points if p.after is not None]
     later = afters or readings
     latest = later[-1] if later else None
-    return PainChart(points=points, first=first, latest=latest)
+    return PainChart(points=points, first=first, latest=latest, unsigned=unsigned)
 
 
 def _first_and_later(points: list[PainPoint], at_intake: int | None):
