@@ -273,11 +273,16 @@ def status_changes(appointment) -> list[tuple[str, str, str]]:
 # --- session notes ------------------------------------------------------------------------
 
 
+# Enough for a note to be signed: what the patient reported and what was done.
+SIGNABLE = {"subjective": "Sore right hip after a long drive.", "techniques": ["manual"]}
+
+
 def write_note(appointment, *, sign=True, **fields):
-    """The treating practitioner's note for `appointment`, saved (and signed) by the service."""
+    """The treating practitioner's note for `appointment`, saved (and signed) by the service;
+    with a Subjective and a technique unless the test says otherwise."""
     by = appointment.practitioner.user
     note = notes.note_start(appointment=appointment, by=by)
-    note = notes.note_save_draft(note=note, by=by, **fields)
+    note = notes.note_save_draft(note=note, by=by, **(SIGNABLE | fields))
     return notes.note_sign(note=note, by=by) if sign else note
 
 

@@ -37,6 +37,17 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     expect(page.get_by_role("heading", name="Session note: Harriet Lowe")).to_be_visible()
     note = SessionNote.objects.get(appointment=appointment)
 
+    # He presses Sign on the empty note by mistake: refused, saying what is missing.
+    page.get_by_role("button", name="Sign", exact=True).click()
+    expect(
+        page.get_by_text("Not signed: Write what the patient reports (Subjective).")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("Not signed: Record what was done: the points needled or the techniques")
+    ).to_be_visible()
+    note.refresh_from_db()
+    assert note.signed_at is None
+
     # He adds his saved point set, before typing anything.
     expect(page.get_by_label("Add a point set")).to_have_text("Low back basics")
     page.get_by_role("button", name="Apply").click()

@@ -125,8 +125,17 @@ def note_save_draft(
 
 
 def signing_problems(note: SessionNote) -> list[str]:
-    """What stops the note from being signed, in words for the practitioner."""
+    """What stops the note from being signed, in words for the practitioner.
+
+    The minimum a reviewer would accept: what the patient reported (Subjective) and what was
+    done (points needled or techniques used); every needle accounted for; red flags reviewed
+    when the complaint has them; an adverse event described.
+    """
     problems = []
+    if not note.subjective.strip():
+        problems.append("Write what the patient reports (Subjective).")
+    if not note.techniques and not note.points.exists():
+        problems.append("Record what was done: the points needled or the techniques used.")
     if not note.needles_match:
         problems.append(
             f"Needle count mismatch: {note.needles_inserted} inserted, "

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import AppointmentFactory
+from tests.factories import SIGNABLE, AppointmentFactory
 from treatments.models import AppointmentStatus
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling
@@ -33,6 +33,7 @@ def test_with_the_setting_completion_waits_for_the_signed_note(seen_today, paul,
     note = notes.note_start(appointment=seen_today, by=paul)
     with pytest.raises(SchedulingError):
         scheduling.complete(appointment=seen_today, by=paul)  # a draft is not enough
+    notes.note_save_draft(note=note, by=paul, **SIGNABLE)
     notes.note_sign(note=note, by=paul)
     scheduling.complete(appointment=seen_today, by=paul)
     seen_today.refresh_from_db()

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from patients.models import RedFlag
-from tests.factories import AppointmentFactory, ComplaintFactory, CourseFactory
+from tests.factories import SIGNABLE, AppointmentFactory, ComplaintFactory, CourseFactory
 from treatments.models import AcupuncturePoint, SessionNote
 from treatments.notes import services as notes
 
@@ -19,7 +19,8 @@ def note(paul):
     appointment = AppointmentFactory(
         practitioner=paul.practitioner, start=timezone.now() - timedelta(hours=1)
     )
-    return notes.note_start(appointment=appointment, by=paul)
+    note = notes.note_start(appointment=appointment, by=paul)
+    return notes.note_save_draft(note=note, by=paul, **SIGNABLE)
 
 
 @pytest.fixture
@@ -75,12 +76,12 @@ class TestDrafts:
         notes.note_sign(note=note, by=paul)
         with pytest.raises(ValidationError):
             notes.note_save_draft(note=note, by=paul, subjective="Changed later")
-        assert fresh(note).subjective == ""
+        assert fresh(note).subjective == SIGNABLE["subjective"]
 
     def test_someone_other_than_the_author_cannot_save_the_draft(self, note, priya):
         with pytest.raises(PermissionDenied):
             notes.note_save_draft(note=note, by=priya, subjective="Not mine")
-        assert fresh(note).subjective == ""
+        assert fresh(note).subjective == SIGNABLE["subjective"]
 
 
 class TestSigning:
@@ -89,6 +90,34 @@ class TestSigning:
         with pytest.raises(ValidationError, match="Needle count mismatch"):
             notes.note_sign(note=note, by=paul)
         assert not fresh(note).is_signed
+
+    def test_an_empty_note_is_refused_saying_what_is_missing(self, paul):
+        appointment = AppointmentFactory(
+            practitioner=paul.practitioner, start=timezone.now() - timedelta(hours=1)
+        )
+        note = notes.note_start(appointment=appointment, by=paul)
+
+        with pytest.raises(ValidationError) as refused:
+            notes.note_sign(note=note, by=paul)
+
+        assert refused.value.messages == [
+            "Write what the patient reports (Subjective).",
+            "Record what was done: the points needled or the techniques used.",
+        ]
+        assert not fresh(note).is_signed
+
+    def test_a_blank_subjective_is_as_empty_as_none(self, note, paul):
+        notes.note_save_draft(note=note, by=paul, subjective="   ")
+        with pytest.raises(ValidationError, match=r"Write what the patient reports"):
+            notes.note_sign(note=note, by=paul)
+
+    def test_points_alone_are_enough_for_what_was_done(self, note, paul, gb30):
+        notes.note_save_draft(note=note, by=paul, techniques=[], points=[(gb30, "right")])
+        assert notes.note_sign(note=note, by=paul).is_signed
+
+    def test_a_technique_alone_is_enough_for_what_was_done(self, note, paul):
+        notes.note_save_draft(note=note, by=paul, techniques=["cupping"], points=[])
+        assert notes.note_sign(note=note, by=paul).is_signed
 
     def test_unreviewed_red_flags_are_refused_until_ticked(self, paul):
         complaint = ComplaintFactory(red_flags=[RedFlag.values[0]])
@@ -99,7 +128,7 @@ class TestSigning:
         note = notes.note_start(appointment=appointment, by=paul)
         with pytest.raises(ValidationError, match="red flags"):
             notes.note_sign(note=note, by=paul)
-        notes.note_save_draft(note=note, by=paul, red_flags_reviewed=True)
+        notes.note_save_draft(note=note, by=paul, red_flags_reviewed=True, **SIGNABLE)
         assert notes.note_sign(note=note, by=paul).is_signed
 
     def test_a_signed_note_verifies(self, note, paul):

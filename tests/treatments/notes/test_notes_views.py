@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import RedFlag
-from tests.factories import AppointmentFactory, ComplaintFactory, CourseFactory, PatientFactory, at
+from tests.factories import (
+    SIGNABLE,
+    AppointmentFactory,
+    ComplaintFactory,
+    CourseFactory,
+    PatientFactory,
+    at,
+)
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -31,7 +38,9 @@ def appointment(paul):
 
 @pytest.fixture
 def draft(appointment, paul):
-    return notes.note_start(appointment=appointment, by=paul)
+    """A draft with enough in it to be signed."""
+    note = notes.note_start(appointment=appointment, by=paul)
+    return notes.note_save_draft(note=note, by=paul, **SIGNABLE)
 
 
 @pytest.fixture
@@ -46,7 +55,8 @@ def point(code: str) -> AcupuncturePoint:
 def note_data(action="save", rows=(), **fields) -> dict:
     """What the note form posts: every field, the point rows and the button pressed."""
     data = {
-        "subjective": "",
+        "subjective": SIGNABLE["subjective"],
+        "techniques": SIGNABLE["techniques"],
         "pain_before": "",
         "objective": "",
         "assessment": "",
@@ -117,7 +127,7 @@ class TestAccess:
         assert priya_client.post(edit_url(draft), note_data(subjective="x")).status_code == 403
         sign = reverse("treatments:note-sign", args=[draft.pk])
         assert priya_client.post(sign).status_code == 403
-        assert fresh(draft).subjective == ""
+        assert fresh(draft).subjective == SIGNABLE["subjective"]
 
     def test_another_practitioner_cannot_start_the_note(self, priya_client, appointment):
         url = reverse("treatments:note-start", args=[appointment.pk])
@@ -242,7 +252,7 @@ class TestWritingTheNote:
         assert response.status_code == 200
         assert response.context["form"].errors["pain_before"]
         assert b"Do not lose me" in response.content
-        assert fresh(draft).subjective == ""
+        assert fresh(draft).subjective == SIGNABLE["subjective"]
 
     def test_a_needle_mismatch_is_shown_on_the_draft(self, paul_client, draft):
         paul_client.post(edit_url(draft), note_data(needles_inserted="8", needles_removed="7"))
@@ -285,6 +295,14 @@ class TestWritingTheNote:
         assert note.signed_by == paul and len(note.content_hash) == 64
         assert notes.note_verifies(note)
 
+    def test_signing_an_empty_note_is_refused_saying_what_is_missing(self, paul_client, draft):
+        data = note_data("sign", subjective="", techniques=[])
+        response = paul_client.post(edit_url(draft), data, follow=True)
+        page = response.content.decode()
+        assert "Write what the patient reports (Subjective)." in page
+        assert "Record what was done: the points needled or the techniques used." in page
+        assert not fresh(draft).is_signed
+
     def test_the_sign_view_signs_the_saved_draft(self, paul_client, draft):
         response = paul_client.post(reverse("treatments:note-sign", args=[draft.pk]))
         assert response["Location"] == reverse("treatments:note-detail", args=[draft.pk])
@@ -298,7 +316,9 @@ class TestWritingTheNote:
         response = paul_client.post(edit_url(signed), note_data(subjective="Rewritten"))
         assert response["Location"] == detail
         note = fresh(signed)
-        assert note.subjective == "" and note.content_hash == signed.content_hash
+        assert (
+            note.subjective == SIGNABLE["subjective"] and note.content_hash == signed.content_hash
+        )
 
     def test_autosave_returns_the_saved_fragment(self, paul_client, draft):
         response = paul_client.post(
@@ -406,7 +426,7 @@ class TestReadingAndAmending:
         self, fiona_client, paul, appointment
     ):
         note = notes.note_start(appointment=appointment, by=paul)
-        notes.note_save_draft(note=note, by=paul, subjective="Private history")
+        notes.note_save_draft(note=note, by=paul, **(SIGNABLE | {"subjective": "Private history"}))
         notes.note_sign(note=note, by=paul)
         url = reverse("treatments:appointment-detail", args=[appointment.pk])
         content = fiona_client.get(url).content.decode()
