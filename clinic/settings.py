@@ -187,6 +187,10 @@ COURSE_CHRONIC_MAX_SESSIONS = 6
 LATE_CANCELLATION_HOURS = env_int("LATE_CANCELLATION_HOURS", 24, minimum=0)
 # When true, an appointment can only be completed once its session note is signed.
 REQUIRE_SIGNED_NOTE_TO_COMPLETE = env_bool("REQUIRE_SIGNED_NOTE_TO_COMPLETE", False)
+# Sessions follow the clock: a patient can be marked arrived at most this many minutes before
+# the start (and a note started then), and a session completed at most this many before it.
+ARRIVE_EARLIEST_MINUTES = env_int("ARRIVE_EARLIEST_MINUTES", 60, minimum=0)
+COMPLETE_EARLIEST_MINUTES = env_int("COMPLETE_EARLIEST_MINUTES", 0, minimum=0)
 # The calendar's row height and the booking grid.
 SCHEDULE_SLOT_MINUTES = 15
 # The one function that records reads of clinical records (see clinic/audit.py): apps below

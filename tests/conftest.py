@@ -11,9 +11,10 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from clinic.roles import Role
-from tests.factories import PractitionerFactory, UserFactory
+from tests.factories import PractitionerFactory, UserFactory, mid_morning_zone
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +129,10 @@ def client_class():
 def fast_password_hashing(settings):
     # The real hasher is slow by design; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def mid_morning(settings) -> None:
+    """The clinic's clock reads between 09:00 and 10:00 (see factories.mid_morning_zone)."""
+    settings.TIME_ZONE = mid_morning_zone()
+    assert 9 <= timezone.localtime().hour < 10

@@ -6,7 +6,7 @@ say so: `book` books through the scheduling service and `write_note` writes thro
 service, for tests that need a booking or a signed note as a given.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import factory
 import pytest
@@ -101,6 +101,15 @@ def future_monday(weeks_ahead: int = 3) -> date:
     """A Monday a few weeks from today, so that nothing a test books is in the past."""
     today = timezone.localdate()
     return today + timedelta(days=7 - today.weekday(), weeks=weeks_ahead - 1)
+
+
+def mid_morning_zone() -> str:
+    """A fixed-offset time zone in which it is now between 09:00 and 10:00: for tests about
+    "later today" or "an hour ago" that must stay on today whatever hour the suite runs."""
+    utc_hour = datetime.now(tz=UTC).hour
+    offset = (9 - utc_hour + 12) % 24 - 12  # -12…+11 hours
+    # POSIX-style names: Etc/GMT-3 is three hours *ahead* of UTC.
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 def at(day: date, hh_mm: str) -> datetime:

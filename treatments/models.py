@@ -63,6 +63,8 @@ class AppointmentStatus(models.TextChoices):
 
 # A live appointment holds its practitioner, room and patient; the others free the slot.
 LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED)
+# No treatment took place: a note can be drafted but never signed for these.
+DID_NOT_HAPPEN = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 # An open course still has sessions to come: it may be booked, changed or closed.
 OPEN_COURSE_STATUSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
@@ -323,6 +325,37 @@ class Appointment(models.Model):
     def can_cancel(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
 
+    # --- the clock: what may happen to a session before it starts -----------------------
+
+    @property
+    def arrival_opens(self):
+        """The earliest moment the patient can be marked arrived (and a note started)."""
+        return self.start - timedelta(minutes=settings.ARRIVE_EARLIEST_MINUTES)
+
+    @property
+    def completion_opens(self):
+        return self.start - timedelta(minutes=settings.COMPLETE_EARLIEST_MINUTES)
+
+    def has_begun(self, at=None) -> bool:
+        return (at or timezone.now()) >= self.start
+
+    @property
+    def did_not_happen(self) -> bool:
+        """Cancelled or a no-show: no treatment took place, so no note can be signed for it."""
+        return self.status in DID_NOT_HAPPEN
+
+    def note_can_start(self, at=None) -> bool:
+        """A note is started for a session under way or done: arrived, completed, or booked
+        for today and due (within the arrival window)."""
+        at = at or timezone.now()
+        if self.status in (AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED):
+            return True
+        return (
+            self.status == AppointmentStatus.BOOKED
+            and timezone.localtime(self.start).date() == timezone.localdate(at)
+            and at >= self.arrival_opens
+        )
+
     def is_late_cancellation(self, at=None) -> bool:
         at = at or timezone.now()
         return self.start - at < timedelta(hours=settings.LATE_CANCELLATION_HOURS)
@@ -436,6 +469,15 @@ class SessionNoteQuerySet(models.QuerySet):
     def unsigned(self):
         return self.filter(signed_at__isnull=True)
 
+    def awaiting_error_addendum(self):
+        """Signed notes of sessions that did not happen (cancelled or no-show after signing)
+        with no "entered in error" addendum yet: each needs one from its author."""
+        return (
+            self.signed()
+            .filter(appointment__status__in=DID_NOT_HAPPEN)
+            .exclude(addenda__kind=AddendumKind.ENTERED_IN_ERROR)
+        )
+
 
 class SessionNote(models.Model):
     """The practitioner's record of one session (SOAP), signed and then locked.
@@ -525,6 +567,18 @@ class SessionNote(models.Model):
     def needles_match(self) -> bool:
         return self.needles_inserted == self.needles_removed
 
+    @property
+    def signed_for_a_session_that_did_not_happen(self) -> bool:
+        """Signed, and its appointment was cancelled or marked a no-show afterwards."""
+        return self.is_signed and self.appointment.did_not_happen
+
+    @property
+    def needs_error_addendum(self) -> bool:
+        return (
+            self.signed_for_a_session_that_did_not_happen
+            and not self.addenda.filter(kind=AddendumKind.ENTERED_IN_ERROR).exists()
+        )
+
 
 class NotePoint(models.Model):
     """A point used in a session, with its side."""
@@ -543,11 +597,18 @@ class NotePoint(models.Model):
         return f"{self.point.code} ({self.get_side_display().lower()})"
 
 
+class AddendumKind(models.TextChoices):
+    CORRECTION = "correction", "Correction or addition"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error: the session did not take place"
+
+
 class NoteAddendum(models.Model):
-    """A correction or addition to a signed note, itself signed when saved."""
+    """A correction or addition to a signed note, itself signed when saved. An "entered in
+    error" addendum marks a signed note whose session did not happen (nothing is deleted)."""
 
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=AddendumKind, default=AddendumKind.CORRECTION)
     reason = models.CharField(max_length=200)
     text = models.TextField()
     signed_at = models.DateTimeField()

@@ -12,7 +12,7 @@ headless Chromium by Playwright (pytest-playwright's `page` fixture), as staff u
 import os
 import re
 import shutil
-from datetime import UTC, datetime, time
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from clinic.models import OpeningHours
 from tests.e2e.axe import AXE_JS
+from tests.factories import mid_morning_zone
 
 CHROMIUM = os.environ.get("MERIDIAN_CHROMIUM", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent
@@ -93,10 +94,7 @@ def browser_context_args(browser_context_args, live_server, clinic_morning):
 def clinic_morning(settings) -> str:
     """Run the clinic in a fixed-offset zone where it is now between 09:00 and 10:00, and open
     08:00–20:00 every day of the week. Returns the zone's name for the browser."""
-    utc_hour = datetime.now(tz=UTC).hour
-    offset = (9 - utc_hour + 12) % 24 - 12  # -12…+11 hours
-    # POSIX-style names: Etc/GMT-3 is three hours *ahead* of UTC.
-    zone = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+    zone = mid_morning_zone()
     settings.TIME_ZONE = zone
     for weekday in range(7):
         OpeningHours.objects.update_or_create(

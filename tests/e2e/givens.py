@@ -40,14 +40,14 @@ def course_starting_today(
 
 
 def todays_first_session(*, practitioner, room, by):
-    """Harriet Lowe, with low back pain for over a year, has just arrived for the first
-    session of her six-session course (three booked), today at 10:00."""
+    """Harriet Lowe, with low back pain for over a year, has arrived for the first session
+    of her six-session course (three booked), today at 09:00: it is under way."""
     harriet = PatientFactory(given_name="Harriet", family_name="Lowe")
     first = course_starting_today(
         harriet,
         practitioner=practitioner,
         room=room,
-        hh_mm="10:00",
+        hh_mm="09:00",
         by=by,
         planned=6,
         booked=3,

@@ -20,12 +20,12 @@ from treatments.scheduling import services as scheduling
 
 @pytest.fixture
 def busy_morning(clinic, paul, priya, fiona):
-    """Two patients with courses under way: Nora's first session with Paul is at 10:30 today,
+    """Two patients with courses under way: Nora's first session with Paul is at 10:00 today,
     with a draft note and a relief sheet; Olive sees Priya at 11:00 and has red flags."""
     nora = PatientFactory(given_name="Nora", family_name="Hartley")
     olive = PatientFactory(given_name="Olive", family_name="Other")
     nora_first = course_starting_today(
-        nora, practitioner=paul.practitioner, room=clinic[0], hh_mm="10:30", by=fiona
+        nora, practitioner=paul.practitioner, room=clinic[0], hh_mm="10:00", by=fiona
     )
     course_starting_today(
         olive,
@@ -90,7 +90,7 @@ def test_the_front_desk_pages(page: Page, busy_morning, axe_js):
     field(page, "Practitioner").select_option(label="Paul Needham")
     field(page, "Room").select_option(label="Room 2")
     field(page, "Date").fill(timezone.localdate().isoformat())
-    field(page, "Start time").fill("10:30")
+    field(page, "Start time").fill("10:00")
     field(page, "Start time").dispatch_event("change")
     expect(page.locator("#booking-check")).to_contain_text("Nora Hartley")
     assert_accessible(page, axe_js)

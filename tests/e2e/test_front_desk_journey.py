@@ -56,10 +56,10 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     field(page, "Practitioner").select_option(label="Paul Needham")
     page.get_by_role("button", name="Plan the course and book its sessions").click()
 
-    # Straight on to booking all four: the first today at 10:30, then weekly.
+    # Straight on to booking all four: the first today at 10:00, then weekly.
     expect(page.get_by_role("heading", name="Book the course's sessions")).to_be_visible()
     field(page, "First session on").fill(today.isoformat())
-    field(page, "Time").select_option("10:30")
+    field(page, "Time").select_option("10:00")
     field(page, "Room").select_option(label="Room 1")
     page.get_by_role("button", name="Propose 4 sessions").click()
     report = page.locator("#course-report")
@@ -75,13 +75,13 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
         today + timedelta(days=7 * week) for week in range(4)
     ]
     first = sessions[0]
-    assert timezone.localtime(first.start).strftime("%H:%M") == "10:30"
+    assert timezone.localtime(first.start).strftime("%H:%M") == "10:00"
     assert first.practitioner == paul.practitioner
 
     # Today's calendar shows her first session as 1 of 4 in Paul's column.
     go_to(page, "Calendar")
     chip = page.get_by_role("link", name="Nora Hartley")
-    expect(chip).to_contain_text("10:30")
+    expect(chip).to_contain_text("10:00")
     expect(chip).to_contain_text("1/4")
 
     # Olive asks for the same slot with Paul: the clash is explained before and after "Book".
@@ -92,7 +92,7 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     field(page, "Practitioner").select_option(label="Paul Needham")
     field(page, "Room").select_option(label="Room 2")
     field(page, "Date").fill(today.isoformat())
-    field(page, "Start time").fill("10:30")
+    field(page, "Start time").fill("10:00")
     field(page, "Start time").dispatch_event("change")
     check = page.locator("#booking-check")
     expect(check).to_contain_text("Paul Needham")

@@ -1,16 +1,21 @@
-"""Journey 2: Paul writes the note of today's session, is stopped by a needle count that does
-not add up, signs it, corrects it with an addendum, and finds it locked."""
+"""Journey 2: Paul writes the note of today's session, is stopped by an empty note and by a
+needle count that does not add up, signs it, corrects it with an addendum, and finds it
+locked; a note for a session that has not begun cannot be signed."""
 
 import re
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import journey
-from tests.e2e.givens import todays_first_session
+from tests.e2e.givens import course_starting_today, todays_first_session
 from tests.e2e.steps import go_to, log_in
+from tests.factories import PatientFactory
 from treatments.models import AcupuncturePoint, NoteAddendum, PointSide, SessionNote
 from treatments.notes import services as notes
+from treatments.scheduling import services as scheduling
 
 
 @journey
@@ -30,7 +35,7 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     go_to(page, "My day")
     expect(page.get_by_role("heading", name=re.compile("My day"))).to_contain_text("Today")
     row = page.get_by_role("row").filter(has_text="Harriet Lowe")
-    expect(row).to_contain_text("10:00")
+    expect(row).to_contain_text("09:00")
     expect(row).to_contain_text("Arrived")
     expect(row).to_contain_text("session 1 of 6")
     row.get_by_role("button", name="Write note").click()
@@ -128,7 +133,7 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     expect(row.get_by_role("button", name="Write note")).to_have_count(0)
     no_edit_control(page, edit_url)
     expect(page.get_by_text("All your notes are signed.")).to_be_visible()
-    row.get_by_role("link", name="10:00").click()
+    row.get_by_role("link", name="09:00").click()
     expect(page.get_by_role("region", name="Session note")).to_contain_text("Signed by")
     no_edit_control(page, edit_url)
     page.get_by_role("link", name="Open the note").click()
@@ -149,3 +154,39 @@ def no_edit_control(page: Page, edit_url: str) -> None:
     for name in ("Edit", "Continue", "Continue the note", "Save draft", "Sign"):
         expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
         expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+
+
+@journey
+def test_practitioner_cannot_sign_a_note_before_the_session_has_begun(
+    page: Page, clinic, paul, fiona
+):
+    """Ivy is early for her 10:00 session: Paul may start the note, not sign it; next week's
+    session offers no note at all."""
+    ivy = PatientFactory(given_name="Ivy", family_name="Early")
+    first = course_starting_today(
+        ivy, practitioner=paul.practitioner, room=clinic[0], hh_mm="10:00", by=fiona, booked=2
+    )
+    scheduling.mark_arrived(appointment=first, by=fiona)
+
+    log_in(page, "paul")
+    go_to(page, "My day")
+    page.get_by_role("row").filter(has_text="Ivy Early").get_by_role(
+        "button", name="Write note"
+    ).click()
+    page.get_by_label("What the patient reports").fill("Early, the hip is worse today.")
+    page.get_by_label("Manual acupuncture").check()
+    page.get_by_role("button", name="Sign", exact=True).click()
+
+    expect(
+        page.get_by_text("Not signed: The session has not started yet: sign the note once it")
+    ).to_be_visible()
+    note = SessionNote.objects.get(appointment=first)
+    assert note.signed_at is None
+    assert note.subjective == "Early, the hip is worse today."
+
+    # Next week's session: no note can be started before the day.
+    next_week = timezone.localtime(first.start).date() + timedelta(days=7)
+    page.goto(f"{reverse('treatments:my-day')}?day={next_week.isoformat()}")
+    row = page.get_by_role("row").filter(has_text="Ivy Early")
+    expect(row).to_contain_text("Note from 09:00 on the day")
+    expect(row.get_by_role("button", name="Write note")).to_have_count(0)

@@ -3,7 +3,14 @@ addenda and point sets. They validate and normalise; `treatments.notes.services`
 
 from django import forms
 
-from treatments.models import AcupuncturePoint, PointSet, PointSide, SessionNote, Technique
+from treatments.models import (
+    AcupuncturePoint,
+    AddendumKind,
+    PointSet,
+    PointSide,
+    SessionNote,
+    Technique,
+)
 
 EMPTY_POINT_ROWS = 8
 
@@ -92,8 +99,18 @@ def point_rows(data=None, *, rows=()) -> BasePointRowFormSet:
 
 
 class AddendumForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=AddendumKind.choices,
+        required=False,
+        initial=AddendumKind.CORRECTION,
+        label="Kind",
+        help_text="“Entered in error” when the session did not take place: the note stays, marked.",
+    )
     reason = forms.CharField(max_length=200, help_text="Why the note needs a correction.")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or AddendumKind.CORRECTION
 
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.models import User
 from treatments.models import (
     AcupuncturePoint,
+    AddendumKind,
     Appointment,
     NoteAddendum,
     NotePoint,
@@ -47,6 +48,10 @@ def addendum_hash(addendum: NoteAddendum) -> str:
         "text": addendum.text,
         "signed_at": addendum.signed_at.isoformat(),
     }
+    # The kind joins the hash only when it is not a plain correction, so the addenda signed
+    # before there were kinds keep the hash they were signed with.
+    if addendum.kind != AddendumKind.CORRECTION:
+        content["kind"] = addendum.kind
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -78,6 +83,8 @@ def note_start(*, appointment: Appointment, by: User) -> SessionNote:
     existing = SessionNote.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
+    if not appointment.note_can_start():
+        raise ValidationError(note_start_refusal(appointment))
     note = SessionNote(appointment=appointment, author=by)
     previous = (
         SessionNote.objects.filter(appointment__patient_id=appointment.patient_id)
@@ -124,6 +131,19 @@ def note_save_draft(
     return note
 
 
+def note_start_refusal(appointment: Appointment) -> str:
+    """Why no note can be started for `appointment` yet, in words for the practitioner."""
+    if appointment.did_not_happen:
+        return f"No note for a {appointment.get_status_display().lower()}."
+    opens = timezone.localtime(appointment.arrival_opens)
+    if timezone.localtime(appointment.start).date() != timezone.localdate():
+        return (
+            "A note is written for a session that is under way or done: this one is on "
+            f"{timezone.localtime(appointment.start):%a %d %b}."
+        )
+    return f"A note can be started from {opens:%H:%M}, when the patient can be checked in."
+
+
 def signing_problems(note: SessionNote) -> list[str]:
     """What stops the note from being signed, in words for the practitioner.
 
@@ -132,6 +152,14 @@ def signing_problems(note: SessionNote) -> list[str]:
     when the complaint has them; an adverse event described.
     """
     problems = []
+    appointment = note.appointment
+    if appointment.did_not_happen:
+        problems.append(
+            f"The appointment is {appointment.get_status_display().lower()}: a note cannot be "
+            f"signed for a session that did not take place. The draft is kept."
+        )
+    elif not appointment.has_begun():
+        problems.append("The session has not started yet: sign the note once it has begun.")
     if not note.subjective.strip():
         problems.append("Write what the patient reports (Subjective).")
     if not note.techniques and not note.points.exists():
@@ -166,11 +194,18 @@ def note_sign(*, note: SessionNote, by: User) -> SessionNote:
 
 
 @transaction.atomic
-def addendum_add(*, note: SessionNote, by: User, reason: str, text: str) -> NoteAddendum:
+def addendum_add(
+    *, note: SessionNote, by: User, reason: str, text: str, kind: str = AddendumKind.CORRECTION
+) -> NoteAddendum:
     if not note.is_signed:
         raise ValidationError("Edit the draft itself: addenda are for signed notes.")
     addendum = NoteAddendum(
-        note=note, author=by, reason=reason.strip(), text=text.strip(), signed_at=timezone.now()
+        note=note,
+        author=by,
+        kind=kind,
+        reason=reason.strip(),
+        text=text.strip(),
+        signed_at=timezone.now(),
     )
     addendum.content_hash = addendum_hash(addendum)
     addendum.full_clean()

@@ -15,6 +15,7 @@ from clinic.roles import Role
 from patients.models import Complaint
 from treatments.audit.services import record_read
 from treatments.models import (
+    AddendumKind,
     Appointment,
     AppointmentStatus,
     NotePoint,
@@ -25,8 +26,6 @@ from treatments.models import (
 )
 from treatments.notes import services as notes
 from treatments.notes.forms import AddendumForm, NoteForm, PointSetForm, point_rows
-
-NOT_FOR_NOTES = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
 
 def _practitioner(request):
@@ -88,27 +87,31 @@ def my_day(request):
     """The practitioner's appointments of a day with one-click notes, and unsigned notes."""
     day = _parse_day(request.GET.get("day"))
     practitioner = _practitioner(request)
-    unsigned = (
-        SessionNote.objects.unsigned()
-        .filter(author=request.user)
-        .select_related("appointment__patient")
-        .order_by("appointment__start")
-    )
     context = {
         "day": day,
         "today": timezone.localdate(),
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
         "appointments": _day_appointments(practitioner, day),
-        "unsigned": unsigned,
+        **_to_do(request.user, practitioner),
+    }
+    return render(request, "treatments/my_day.html", context)
+
+
+def _to_do(user, practitioner) -> dict:
+    """The practitioner's notes still to deal with, whatever the day (one query each)."""
+    mine = SessionNote.objects.filter(author=user).select_related("appointment__patient")
+    return {
+        "unsigned": mine.unsigned().order_by("appointment__start"),
         # Completed without any note: they belong on the same to-do list.
         "completed_without_note": Appointment.objects.filter(
             practitioner=practitioner, status=AppointmentStatus.COMPLETED, note__isnull=True
         )
         .select_related("patient")
         .order_by("start"),
+        # Signed, then the session was cancelled or a no-show: each needs an addendum.
+        "needs_error_addendum": mine.awaiting_error_addendum().order_by("appointment__start"),
     }
-    return render(request, "treatments/my_day.html", context)
 
 
 @staff_required("treatments.add_sessionnote", role=Role.PRACTITIONER)
@@ -117,10 +120,11 @@ def note_start(request, pk):
     appointment = get_object_or_404(Appointment, pk=pk)
     if _practitioner(request).pk != appointment.practitioner_id:
         raise PermissionDenied("Only the treating practitioner writes the session note.")
-    if appointment.status in NOT_FOR_NOTES and not hasattr(appointment, "note"):
-        messages.error(request, f"No note for a {appointment.get_status_display().lower()}.")
+    try:
+        note = notes.note_start(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("treatments:appointment-detail", pk)
-    note = notes.note_start(appointment=appointment, by=request.user)
     if note.is_signed:
         return redirect("treatments:note-detail", note.pk)
     return redirect("treatments:note-edit", note.pk)
@@ -224,6 +228,7 @@ def note_sign(request, pk):
 def note_detail(request, pk):
     note = _get_note(pk)
     record_read(request, patient=note.appointment.patient, what="session note", object_id=note.pk)
+    needs_error_addendum = note.needs_error_addendum
     context = {
         "note": note,
         "appointment": note.appointment,
@@ -232,7 +237,11 @@ def note_detail(request, pk):
         "techniques": [Technique(t).label for t in note.techniques if t in Technique.values],
         "verifies": notes.note_verifies(note),
         "problems": [] if note.is_signed else notes.signing_problems(note),
-        "addendum_form": AddendumForm(),
+        "needs_error_addendum": needs_error_addendum,
+        "addendum_kinds": AddendumKind.choices,
+        "addendum_kind": AddendumKind.ENTERED_IN_ERROR
+        if needs_error_addendum
+        else AddendumKind.CORRECTION,
     }
     return render(request, "treatments/note_detail.html", context)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from patients.models import RedFlag
 from tests.factories import SIGNABLE, AppointmentFactory, ComplaintFactory, CourseFactory
-from treatments.models import AcupuncturePoint, SessionNote
+from treatments.models import AcupuncturePoint, AppointmentStatus, SessionNote
 from treatments.notes import services as notes
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,11 @@ class TestSigning:
         complaint = ComplaintFactory(red_flags=[RedFlag.values[0]])
         course = CourseFactory(complaint=complaint, practitioner=paul.practitioner)
         appointment = AppointmentFactory(
-            patient=complaint.patient, practitioner=paul.practitioner, course=course
+            patient=complaint.patient,
+            practitioner=paul.practitioner,
+            course=course,
+            start=timezone.now() - timedelta(minutes=30),
+            status=AppointmentStatus.ARRIVED,
         )
         note = notes.note_start(appointment=appointment, by=paul)
         with pytest.raises(ValidationError, match="red flags"):

@@ -178,6 +178,7 @@ class TestStartingANote:
             patient=appointment.patient,
             practitioner=paul.practitioner,
             start=appointment.start - timedelta(days=7),
+            status=AppointmentStatus.COMPLETED,
         )
         previous = notes.note_start(appointment=earlier, by=paul)
         notes.note_save_draft(
@@ -274,7 +275,11 @@ class TestWritingTheNote:
         complaint = ComplaintFactory(red_flags=[RedFlag.values[0]])
         course = CourseFactory(complaint=complaint, practitioner=paul.practitioner)
         appointment = AppointmentFactory(
-            patient=complaint.patient, practitioner=paul.practitioner, course=course
+            patient=complaint.patient,
+            practitioner=paul.practitioner,
+            course=course,
+            start=timezone.now() - timedelta(minutes=30),
+            status=AppointmentStatus.ARRIVED,
         )
         note = notes.note_start(appointment=appointment, by=paul)
         page = paul_client.get(edit_url(note)).content.decode()
@@ -454,7 +459,9 @@ class TestMyDay:
 
     def test_unsigned_notes_of_any_day_are_listed(self, paul_client, paul):
         old = AppointmentFactory(
-            practitioner=paul.practitioner, start=timezone.now() - timedelta(days=30)
+            practitioner=paul.practitioner,
+            start=timezone.now() - timedelta(days=30),
+            status=AppointmentStatus.COMPLETED,
         )
         note = notes.note_start(appointment=old, by=paul)
         response = paul_client.get(reverse("treatments:my-day"))
@@ -466,7 +473,7 @@ class TestMyDay:
         )
 
     def test_runs_the_same_queries_whatever_the_number_of_appointments(self, paul_client, paul):
-        day = timezone.localdate() + timedelta(days=1)
+        day = timezone.localdate() - timedelta(days=1)
 
         def fill(count, first):
             complaint = ComplaintFactory(red_flags=[RedFlag.values[0]])
@@ -479,6 +486,7 @@ class TestMyDay:
                     course=course if i % 2 else None,
                     start=start,
                     end=start + timedelta(minutes=10),
+                    status=AppointmentStatus.COMPLETED,
                 )
                 if i % 3 == 0:
                     notes.note_start(appointment=appointment, by=paul)
@@ -496,8 +504,9 @@ class TestMyDay:
         assert listed == 20
         # session, user, roles, permissions (2), the practitioner profile, the day's
         # appointments with people, course, complaint, note and session number, the patients'
-        # active complaints, the unsigned notes, completed sessions with no note.
-        assert many == few == 10
+        # active complaints, the unsigned notes, completed sessions with no note, signed notes
+        # of sessions that did not happen.
+        assert many == few == 11
 
 
 class TestTheAppointmentPage:
@@ -529,7 +538,9 @@ def test_a_completed_session_without_a_note_is_on_the_practitioners_to_do_list(p
 def test_the_treating_practitioner_starts_a_note_from_the_calendar_in_one_click(
     paul, paul_client, fiona_client
 ):
-    appointment = AppointmentFactory(practitioner=paul.practitioner)
+    appointment = AppointmentFactory(
+        practitioner=paul.practitioner, status=AppointmentStatus.ARRIVED, start=timezone.now()
+    )
     day = timezone.localtime(appointment.start).date().isoformat()
     calendar = reverse("treatments:schedule-day", args=[day])
     start = reverse("treatments:note-start", args=[appointment.pk])
