@@ -388,18 +388,37 @@ class AppointmentStatusChange(models.Model):
 # --- Session notes ------------------------------------------------------------------------
 
 
+class AcupuncturePointQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
 class AcupuncturePoint(models.Model):
-    """A point of the catalogue (standard code and name), seeded by a data migration."""
+    """A point of the catalogue: the WHO standard's 361 meridian points and 48 extra points
+    (treatments/data/acupuncture_points.csv, loaded by a data migration), and the points a
+    clinic adds. A point is retired, never deleted: notes keep the points they recorded."""
 
     code = models.CharField(max_length=12, unique=True)
-    name = models.CharField(max_length=60)
+    name = models.CharField("pinyin", max_length=60)
+    english = models.CharField("English name", max_length=80, blank=True)
     meridian = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField("in use", default=True)
+    clinic_specific = models.BooleanField(default=False)
+    # Meridian order, then number (LU1 … CV24, then the extra points, then the clinic's).
+    position = models.PositiveIntegerField(default=0)
+
+    objects = AcupuncturePointQuerySet.as_manager()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["position", "code"]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """How the picker shows it and reads it back: "GB21 Jianjing (Shoulder Well)"."""
+        return f"{self.code} {self.name}" + (f" ({self.english})" if self.english else "")
 
 
 class PointSide(models.TextChoices):

@@ -3,6 +3,7 @@ from django.urls import path
 from treatments.audit import views as audit
 from treatments.courses import views as courses
 from treatments.homecare import views as homecare
+from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
 from treatments.scheduling import calendar_views as calendar
 from treatments.scheduling import views as appointments
@@ -51,6 +52,9 @@ urlpatterns = [
     path("point-sets/", notes.point_set_list, name="point-sets"),
     path("point-sets/new/", notes.point_set_create, name="point-set-create"),
     path("point-sets/<int:pk>/delete/", notes.point_set_delete, name="point-set-delete"),
+    # notes/catalogue_views.py: the acupuncture point catalogue
+    path("points/", catalogue.point_catalogue, name="point-catalogue"),
+    path("points/<int:pk>/in-use/", catalogue.point_in_use, name="point-in-use"),
     # audit/views.py: what managers see of who read and changed clinical records
     path("notes/<int:pk>/history/", audit.note_history, name="note-history"),
     path("access-log/", audit.access_log, name="access-log"),

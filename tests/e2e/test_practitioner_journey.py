@@ -57,9 +57,20 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     expect(page.get_by_label("Add a point set")).to_have_text("Low back basics")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("Added the points of “Low back basics”.")).to_be_visible()
-    expect(page.get_by_label("Point 1", exact=True)).to_have_value(str(point(code="BL23").pk))
-    expect(page.get_by_label("Point 2", exact=True)).to_have_value(str(point(code="GB30").pk))
+    expect(page.get_by_label("Point 1", exact=True)).to_have_value("BL23 Shenshu (Kidney Shu)")
+    expect(page.get_by_label("Point 2", exact=True)).to_have_value("GB30 Huantiao (Jumping Round)")
     expect(page.get_by_label("Side of point 2")).to_have_value("right")
+
+    # He types three more points, by code, by pinyin and by English name, and one twice.
+    page.get_by_label("Point 3", exact=True).fill("GB21")
+    page.get_by_label("Side of point 3").select_option("left")
+    page.get_by_label("Point 4", exact=True).fill("neiguan")
+    page.get_by_label("Point 5", exact=True).fill("spirit gate")
+    page.get_by_label("Point 6", exact=True).fill("gb30")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("GB30 is already in row 2.")).to_be_visible()
+    expect(page.get_by_label("Point 4", exact=True)).to_have_value("neiguan")  # kept as typed
+    page.get_by_label("Point 6", exact=True).fill("")
 
     # He writes the session down, miscounting the needles he took out.
     page.get_by_label("What the patient reports").fill(
@@ -109,7 +120,10 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     assert note.plan == "Same points next week."
     assert sorted(note.points.values_list("point__code", "side")) == [
         ("BL23", "bilateral"),
+        ("GB21", "left"),
         ("GB30", "right"),
+        ("HT7", "bilateral"),
+        ("PC6", "bilateral"),
     ]
 
     # A correction after signing is an addendum.

@@ -11,6 +11,7 @@ from treatments.models import (
     SessionNote,
     Technique,
 )
+from treatments.notes.catalogue import PointCatalogue
 
 EMPTY_POINT_ROWS = 8
 
@@ -52,34 +53,43 @@ class NoteForm(forms.ModelForm):
         return self.cleaned_data["needles_removed"] or 0
 
 
-def point_choices() -> list[tuple[str, str]]:
-    """The catalogue as select choices, read once for all rows of a formset."""
-    return [("", "—")] + [(str(p.pk), str(p)) for p in AcupuncturePoint.objects.all()]
-
-
 class PointRowForm(forms.Form):
-    point = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    """One point of a note or a point set, typed or picked from the catalogue, and its side."""
+
+    point = forms.CharField(required=False, max_length=120)
     side = forms.ChoiceField(choices=PointSide.choices, initial=PointSide.BILATERAL)
 
-    def __init__(self, *args, point_choices=(), **kwargs):
+    def __init__(self, *args, catalogue: PointCatalogue, keep=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["point"].choices = point_choices
+        self.catalogue, self.keep = catalogue, keep
+
+    def clean_point(self) -> AcupuncturePoint | None:
+        text = self.cleaned_data["point"].strip()
+        return self.catalogue.find(text, keep=self.keep) if text else None
 
 
 class BasePointRowFormSet(forms.BaseFormSet):
-    def chosen(self) -> list[tuple[int, str]]:
-        """(point id, side) of the filled rows, in order, without repeats."""
-        rows = [
+    def clean(self):
+        """A point appears once: a second row with it is an error next to that row."""
+        if any(self.errors):
+            return
+        rows_of = {}
+        for number, form in enumerate(self.forms, start=1):
+            point = form.cleaned_data.get("point")
+            if point is None:
+                continue
+            if point.pk in rows_of:
+                form.add_error("point", f"{point.code} is already in row {rows_of[point.pk]}.")
+            else:
+                rows_of[point.pk] = number
+
+    def points(self) -> list[tuple[AcupuncturePoint, str]]:
+        """(point, side) of the filled rows, in order."""
+        return [
             (form.cleaned_data["point"], form.cleaned_data["side"])
             for form in self.forms
             if form.cleaned_data.get("point")
         ]
-        return list(dict.fromkeys(rows))
-
-    def points(self) -> list[tuple[AcupuncturePoint, str]]:
-        chosen = self.chosen()
-        catalogue = AcupuncturePoint.objects.in_bulk({pk for pk, _ in chosen})
-        return [(catalogue[pk], side) for pk, side in chosen if pk in catalogue]
 
 
 PointRowFormSet = forms.formset_factory(
@@ -88,14 +98,22 @@ PointRowFormSet = forms.formset_factory(
 
 
 def point_rows(data=None, *, rows=()) -> BasePointRowFormSet:
-    """The point rows: the given (point id, side) rows plus empty ones to fill in.
+    """The point rows: the given (point id, side) rows plus empty ones to fill in. The
+    catalogue is read once for every row (and offered to the page's picker as `catalogue`).
 
     A bound formset gets no initial rows: a posted row equal to its initial counts as
     unchanged, and an unchanged extra row is dropped, which would lose a saved point."""
-    initial = [] if data is not None else [{"point": pk, "side": side} for pk, side in rows]
-    return PointRowFormSet(
-        data, initial=initial, prefix="points", form_kwargs={"point_choices": point_choices()}
+    catalogue = PointCatalogue()
+    saved = [(catalogue.by_pk[pk], side) for pk, side in rows if pk in catalogue.by_pk]
+    initial = [] if data is not None else [{"point": p.label, "side": s} for p, s in saved]
+    formset = PointRowFormSet(
+        data,
+        initial=initial,
+        prefix="points",
+        form_kwargs={"catalogue": catalogue, "keep": frozenset(p.pk for p, _ in saved)},
     )
+    formset.catalogue = catalogue
+    return formset
 
 
 class AddendumForm(forms.Form):
@@ -128,3 +146,24 @@ class PointSetForm(forms.Form):
         if PointSet.objects.filter(practitioner=self.practitioner, name__iexact=name).exists():
             raise forms.ValidationError("You already have a point set with this name.")
         return name
+
+
+class PointForm(forms.ModelForm):
+    """A clinic-specific point for the catalogue."""
+
+    class Meta:
+        model = AcupuncturePoint
+        fields = ["code", "name", "english", "meridian"]
+        help_texts = {
+            "code": "Short and unique, e.g. CLINIC-1 or EAR-SHENMEN.",
+            "meridian": "Or where it is: ear, scalp, hand…",
+        }
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).upper()
+        if AcupuncturePoint.objects.filter(code__iexact=code).exists():
+            raise forms.ValidationError(f"The catalogue already has a point {code}.")
+        return code
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())

@@ -28,6 +28,18 @@ from treatments.models import (
 
 Point = tuple[AcupuncturePoint, str]  # a point and its side
 
+# Where a clinic's own points go in the catalogue's order: after the standard's.
+CLINIC_POINTS_FROM = 10_000
+
+
+def once_each(points: list[Point]) -> list[Point]:
+    """Each point once, with the side it was first given: a point is needled on one side,
+    the other or both (bilateral), never recorded twice."""
+    first = {}
+    for point, side in points:
+        first.setdefault(point.pk, (point, side))
+    return list(first.values())
+
 
 def content_hash(note: SessionNote) -> str:
     """SHA-256 of the note's content in a canonical form: the same content, the same hash."""
@@ -126,7 +138,7 @@ def note_save_draft(
     if points is not None:
         note.points.all().delete()
         NotePoint.objects.bulk_create(
-            NotePoint(note=note, point=point, side=side) for point, side in dict.fromkeys(points)
+            NotePoint(note=note, point=point, side=side) for point, side in once_each(points)
         )
     return note
 
@@ -230,7 +242,7 @@ def point_set_save(
     point_set.items.all().delete()
     PointSetItem.objects.bulk_create(
         PointSetItem(point_set=point_set, point=point, side=side)
-        for point, side in dict.fromkeys(points)
+        for point, side in once_each(points)
     )
     return point_set
 
@@ -246,3 +258,28 @@ def can_complete_without_note(appointment: Appointment) -> bool:
     if not settings.REQUIRE_SIGNED_NOTE_TO_COMPLETE:
         return True
     return SessionNote.objects.signed().filter(appointment=appointment).exists()
+
+
+@transaction.atomic
+def point_add(*, code: str, name: str, english: str = "", meridian: str = "") -> AcupuncturePoint:
+    """A clinic-specific point, after the standard ones in the catalogue."""
+    point = AcupuncturePoint(
+        code=code,
+        name=name,
+        english=english,
+        meridian=meridian,
+        clinic_specific=True,
+        position=CLINIC_POINTS_FROM,
+    )
+    point.full_clean()
+    point.save()
+    return point
+
+
+@transaction.atomic
+def point_set_in_use(*, point: AcupuncturePoint, in_use: bool) -> AcupuncturePoint:
+    """Retire a point (no longer offered; every note that used it keeps it) or bring it back.
+    Points are never deleted."""
+    point.is_active = in_use
+    point.save(update_fields=["is_active"])
+    return point

@@ -151,9 +151,9 @@ def _apply_set(request, note: SessionNote) -> None:
         messages.error(request, "Choose one of your point sets to apply.")
         return
     current = [(p.point, p.side) for p in note.points.select_related("point")]
-    have = {(point.pk, side) for point, side in current}
     items = PointSetItem.objects.filter(point_set=point_set).select_related("point")
-    points = current + [(i.point, i.side) for i in items if (i.point_id, i.side) not in have]
+    # A point already on the note keeps its side (the service records each point once).
+    points = current + [(i.point, i.side) for i in items]
     notes.note_save_draft(note=note, by=request.user, points=points)
     messages.success(request, f"Added the points of “{point_set.name}”.")
 

@@ -73,7 +73,7 @@ def note_data(action="save", rows=(), **fields) -> dict:
         "points-INITIAL_FORMS": "0",
     }
     for i, (code, side) in enumerate(rows):
-        data[f"points-{i}-point"] = str(point(code).pk)
+        data[f"points-{i}-point"] = code
         data[f"points-{i}-side"] = side
     data[f"points-{len(rows)}-side"] = "bilateral"
     data.update(fields)
@@ -384,7 +384,7 @@ class TestPointSets:
         data = note_data(rows=[("GB34", "right")], name="hip")
         response = paul_client.post(reverse("treatments:point-set-create"), data)
         assert response.context["form"].errors["name"]
-        assert response.context["rows"].chosen() == [(point("GB34").pk, "right")]
+        assert response.context["rows"].points() == [(point("GB34"), "right")]
 
     def test_another_practitioners_set_cannot_be_deleted(self, paul_client, priya):
         theirs = notes.point_set_save(practitioner=priya.practitioner, name="T", points=[])
