@@ -392,6 +392,16 @@ class AcupuncturePointQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def search(self, text: str):
+        """Points whose code, pinyin or English name contains `text` (NUL characters, which
+        PostgreSQL refuses, are dropped)."""
+        text = " ".join(text.replace("\x00", "").split())
+        if not text:
+            return self
+        return self.filter(
+            Q(code__icontains=text) | Q(name__icontains=text) | Q(english__icontains=text)
+        )
+
 
 class AcupuncturePoint(models.Model):
     """A point of the catalogue: the WHO standard's 361 meridian points and 48 extra points

@@ -3,7 +3,6 @@ the clinic's own points and retires points (never deletes one)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,12 +29,8 @@ def point_catalogue(request):
         else:
             messages.success(request, f"Added {point.label} to the catalogue.")
             return redirect("treatments:point-catalogue")
-    query = " ".join(request.GET.get("q", "").split())[:60]
-    points = AcupuncturePoint.objects.all()
-    if query:
-        points = points.filter(
-            Q(code__icontains=query) | Q(name__icontains=query) | Q(english__icontains=query)
-        )
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:60]
+    points = AcupuncturePoint.objects.search(query)
     context = {"points": points, "query": query, "form": form, "can_add": can_add}
     return render(request, "treatments/point_catalogue.html", context)
 

@@ -270,7 +270,7 @@ def cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
     return appointment
 
 
-def _not_before(opens: datetime, appointment: Appointment, action: str) -> None:
+def _not_before(opens: datetime, action: str) -> None:
     """Sessions follow the clock: nothing is recorded as happening before it can have."""
     if timezone.now() < opens:
         when = timezone.localtime(opens)
@@ -281,7 +281,7 @@ def _not_before(opens: datetime, appointment: Appointment, action: str) -> None:
 @transaction.atomic
 def mark_arrived(*, appointment: Appointment, by: User) -> Appointment:
     _require(appointment, AppointmentStatus.BOOKED, action="mark as arrived")
-    _not_before(appointment.arrival_opens, appointment, "mark as arrived")
+    _not_before(appointment.arrival_opens, "mark as arrived")
     _change_status(appointment, AppointmentStatus.ARRIVED, by=by)
     return appointment
 
@@ -298,7 +298,7 @@ def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
 @transaction.atomic
 def complete(*, appointment: Appointment, by: User) -> Appointment:
     _require(appointment, AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, action="complete")
-    _not_before(appointment.completion_opens, appointment, "complete")
+    _not_before(appointment.completion_opens, "complete")
     if not notes.can_complete_without_note(appointment):
         raise SchedulingError(["Sign the session note first: the clinic requires it."])
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
