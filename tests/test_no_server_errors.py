@@ -1,7 +1,8 @@
 """Whatever a user types into a form or a link, no page answers 500.
 
-Every page of the clinic, patients and treatments apps is opened by the clinic manager
-(who may do everything) with nonsense in every parameter the pages read, by GET and POST.
+Every page of the clinic, patients and treatments apps is opened by the clinic manager and
+by a practitioner (between them they may do everything) with nonsense and hostile numbers in
+every parameter the pages read, by GET and POST, and with ids beyond any record in the address.
 """
 
 from datetime import timedelta
@@ -12,14 +13,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clinic.models import TimeOff, WorkingHours
 from tests.factories import (
     ComplaintFactory,
-    PractitionerFactory,
     RoomFactory,
     at,
     book,
     future_monday,
+    session,
     works,
+    write_note,
 )
 from treatments.courses.services import course_plan
+from treatments.homecare.services import sheet_issue
+from treatments.models import AcupuncturePoint, HomeCareItem, SheetKind
+from treatments.notes.services import point_set_save
 
 NAMESPACES = ("clinic", "patients", "treatments")
 NONSENSE = {
@@ -66,9 +71,18 @@ NONSENSE = {
         "closes",
         "colour",
         "roles",
+        "complaint",
+        "kind",
+        "session",
+        "point_set",
+        "point",
+        "in_use",
     )
     for value in ["x' OR 1=1 --\x00<script>"]
 }
+# Numbers that str.isdigit() or int() accept but no id can be: a superscript, Arabic-Indic
+# digits, a value beyond 64 bits, a negative, zero, padding.
+HOSTILE_NUMBERS = ["\u00b2", "\u0663\u0664", "9" * 30, str(2**63), "-1", "0", " 7", "1e3"]
 
 
 def _patterns(resolver, namespace):
@@ -89,8 +103,8 @@ PATTERNS = sorted(_all_patterns(), key=lambda item: item[0])
 
 
 @pytest.fixture
-def world(maria, fiona):
-    practitioner = PractitionerFactory()
+def world(maria, fiona, paul):
+    practitioner = paul.practitioner
     works(practitioner)
     room = RoomFactory()
     complaint = ComplaintFactory()
@@ -117,7 +131,24 @@ def world(maria, fiona):
         end=at(future_monday() + timedelta(days=14), "12:00"),
         reason="Course",
     )
+    note = write_note(session(course, days_ago=2, room=room), sign=False)
+    point = AcupuncturePoint.objects.active().first()
+    point_set = point_set_save(practitioner=practitioner, name="Hip", points=[(point, "left")])
+    item = HomeCareItem.objects.first()
+    sheet = sheet_issue(
+        patient=complaint.patient,
+        practitioner=practitioner,
+        kind=SheetKind.RELIEF,
+        entries=[(item, "")],
+        by=paul,
+        complaint=complaint,
+    )
     return {
+        "note": note,
+        "point": point,
+        "point_set": point_set,
+        "item": item,
+        "sheet": sheet,
         "patient": complaint.patient,
         "complaint": complaint,
         "course": course,
@@ -128,6 +159,20 @@ def world(maria, fiona):
         "block": block,
         "away": away,
     }
+
+
+OWNED_BY = {
+    "treatments:note-detail": "note",
+    "treatments:note-edit": "note",
+    "treatments:note-sign": "note",
+    "treatments:note-addendum": "note",
+    "treatments:note-history": "note",
+    "treatments:point-set-delete": "point_set",
+    "treatments:point-in-use": "point",
+    "treatments:home-care-item-edit": "item",
+    "treatments:sheet-detail": "sheet",
+    "treatments:sheet-pdf": "sheet",
+}
 
 
 def _kwargs(name, pattern, world):
@@ -152,6 +197,8 @@ def _kwargs(name, pattern, world):
             kwargs[argument] = world["practitioner"].pk
         elif name in owner:
             kwargs[argument] = world[owner[name]].pk
+        elif name in OWNED_BY:
+            kwargs[argument] = world[OWNED_BY[name]].pk
         elif "appointment" in name:
             kwargs[argument] = world["appointment"].pk
         elif "course" in name:
@@ -166,11 +213,36 @@ def _kwargs(name, pattern, world):
 
 
 @pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[name for name, _ in PATTERNS])
-def test_nonsense_in_any_parameter_never_causes_a_server_error(maria_client, world, name, pattern):
+@pytest.mark.parametrize("who", ["maria", "paul"])
+def test_nonsense_in_any_parameter_never_causes_a_server_error(request, world, who, name, pattern):
+    client = request.getfixturevalue(f"{who}_client")
     url = reverse(name, kwargs=_kwargs(name, pattern, world))
     for response in (
-        maria_client.get(url, NONSENSE),
-        maria_client.get(url, NONSENSE, headers={"HX-Request": "true"}),
-        maria_client.post(url, NONSENSE),
+        client.get(url, NONSENSE),
+        client.get(url, NONSENSE, headers={"HX-Request": "true"}),
+        client.post(url, NONSENSE),
     ):
         assert response.status_code < 500, (name, response.status_code)
+    for number in HOSTILE_NUMBERS:
+        numbers = dict.fromkeys(NONSENSE, number)
+        for response in (client.get(url, numbers), client.post(url, numbers)):
+            assert response.status_code < 500, (name, number, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [(name, pattern) for name, pattern in PATTERNS if "int" in str(pattern.pattern.converters)],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_an_id_beyond_any_record_in_the_address_is_not_found(maria_client, world, name, pattern):
+    kwargs = _kwargs(name, pattern, world)
+    for argument, converter in pattern.pattern.converters.items():
+        if type(converter).__name__ == "IntConverter":
+            for too_big in (2**63, 10**30):
+                url = reverse(name, kwargs={**kwargs, argument: too_big})
+                for response in (maria_client.get(url), maria_client.post(url)):
+                    assert response.status_code in (400, 404, 405), (
+                        name,
+                        too_big,
+                        response.status_code,
+                    )

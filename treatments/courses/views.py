@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
 from clinic.models import Room
+from clinic.params import query_id
 from patients.models import Complaint
 from treatments.audit.services import record_read
 from treatments.courses import services
@@ -53,8 +54,8 @@ def course_create(request, complaint_pk):
         "practitioner": mine.pk if mine and mine.is_active else None,
     }
     # Planned from a booking slot: that slot's practitioner and day.
-    if request.GET.get("practitioner", "").isdigit():
-        initial["practitioner"] = request.GET["practitioner"]
+    if (chosen := query_id(request.GET, "practitioner")) is not None:
+        initial["practitioner"] = chosen
     if request.GET.get("first_date"):
         initial["start_date"] = request.GET["first_date"]
     form = CoursePlanForm(request.POST or None, initial=initial, suggestion=suggestion)

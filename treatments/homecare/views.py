@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
+from clinic.params import query_id
 from patients.models import BodyRegion, Complaint
 from treatments.homecare import pdf as rendering
 from treatments.homecare import services as homecare
@@ -69,14 +70,14 @@ def item_edit(request, pk):
 
 def _sheet_context(request):
     """(complaint, course, practitioner, problem) from ?course= or ?complaint=."""
-    course_id, complaint_id = request.GET.get("course", ""), request.GET.get("complaint", "")
-    if course_id.isdigit():
+    course_id, complaint_id = query_id(request.GET, "course"), query_id(request.GET, "complaint")
+    if course_id is not None:
         course = get_object_or_404(
             TreatmentCourse.objects.select_related("complaint__patient", "practitioner"),
             pk=course_id,
         )
         return course.complaint, course, course.practitioner, ""
-    if complaint_id.isdigit():
+    if complaint_id is not None:
         complaint = get_object_or_404(Complaint.objects.select_related("patient"), pk=complaint_id)
         practitioner = getattr(request.user, "practitioner", None)
         problem = "" if practitioner else "Only a practitioner with a profile can issue sheets."

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import staff_required
+from clinic.params import query_id
 from clinic.roles import Role
 from patients.models import Complaint
 from treatments.audit.services import record_read
@@ -145,7 +146,7 @@ def _sign(request, note: SessionNote):
 def _apply_set(request, note: SessionNote) -> None:
     """Add the chosen point set's points to the (just saved) draft."""
     point_set = PointSet.objects.filter(
-        practitioner__user=request.user, pk=request.POST.get("point_set") or None
+        practitioner__user=request.user, pk=query_id(request.POST, "point_set")
     ).first()
     if point_set is None:
         messages.error(request, "Choose one of your point sets to apply.")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.access import staff_required
+from clinic.params import query_id
 from treatments.scheduling.calendar import day_calendar, parse_day, week_calendar
 
 BAD_DAY = "“{}” is not a date; showing today."
@@ -50,11 +51,15 @@ def schedule_week(request, practitioner_pk: int, day: str):
     shown = _day_in_url(day)
     if "practitioner" in request.GET or "day" in request.GET:  # the switcher form
         picked = parse_day(request.GET.get("day", day))
-        chosen = request.GET.get("practitioner", str(practitioner_pk))
-        if picked is None or not chosen.isdigit():
+        chosen = (
+            query_id(request.GET, "practitioner")
+            if "practitioner" in request.GET
+            else practitioner_pk
+        )
+        if picked is None or chosen is None:
             messages.error(request, "Choose a practitioner and a date.")
         else:
-            practitioner_pk, shown = int(chosen), picked
+            practitioner_pk, shown = chosen, picked
         return redirect("treatments:schedule-week", practitioner_pk, shown.isoformat())
     calendar = week_calendar(
         practitioner_pk, shown, can_book=request.user.has_perm("treatments.add_appointment")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from clinic.availability import Availability
 from clinic.formtools import SLOT
 from clinic.models import Room, local_datetime
+from clinic.params import parse_id, parse_number
 from treatments.models import AppointmentType, TreatmentCourse
 from treatments.scheduling.checks import slot_problems
 from treatments.scheduling.forms import SessionSlotForm, choice_value
@@ -153,7 +154,9 @@ def propose_rows(course, proposal: dict, rooms: list[Room]) -> list[ReportRow]:
 
 def read_rows(data, rooms: list[Room]) -> list[ReportRow]:
     """The rows the user sent back, each as they left it (numbers come from hidden inputs)."""
-    numbers = sorted({int(n) for n in data.getlist("session") if n.isdigit() and 0 < int(n) <= 12})
+    numbers = sorted(
+        {n for n in (parse_number(v, low=1, high=12) for v in data.getlist("session")) if n}
+    )
     return [ReportRow(SessionSlotForm(data, number=n, rooms=rooms)) for n in numbers]
 
 
@@ -217,7 +220,8 @@ def default_first_start(course: TreatmentCourse, *, after: str = "") -> datetime
     last, at its time. Otherwise the practitioner's next working day, at their first hour.
     """
     tomorrow = timezone.localdate() + timedelta(days=1)
-    cancelled = course.appointments.filter(pk=after).first() if after.isdigit() else None
+    after_id = parse_id(after)
+    cancelled = course.appointments.filter(pk=after_id).first() if after_id else None
     if cancelled is not None:
         local = timezone.localtime(cancelled.start)
         start = next_working_start(

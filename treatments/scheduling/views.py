@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import staff_required
 from clinic.models import Practitioner
+from clinic.params import query_id
 from patients.models import Patient
 from treatments.models import OPEN_COURSE_STATUSES, Appointment, AppointmentType, TreatmentCourse
 from treatments.planning import suggest_course_length
@@ -45,8 +46,8 @@ def _booking_initial(request) -> dict:
     """Pre-fill from a calendar slot, a patient page or a course: ?patient=&practitioner=…"""
     initial = {"appointment_type": AppointmentType.objects.follow_up()}
     for name in ("patient", "practitioner", "room", "course", "appointment_type"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = request.GET[name]
+        if (chosen := query_id(request.GET, name)) is not None:
+            initial[name] = chosen
     start = parse_local_start(request.GET.get("start"))
     if start:
         local = timezone.localtime(start)
@@ -54,7 +55,7 @@ def _booking_initial(request) -> dict:
     else:
         initial["date"] = timezone.localdate()
     chosen_type = initial.get("appointment_type")
-    if isinstance(chosen_type, str):
+    if isinstance(chosen_type, int):
         chosen_type = AppointmentType.objects.filter(pk=chosen_type).first()
     initial["duration"] = chosen_type.default_duration if chosen_type else 45
     if not request.GET.get("practitioner") and hasattr(request.user, "practitioner"):
@@ -171,8 +172,8 @@ def patient_picker(request):
 @require_GET
 def patient_courses(request):
     """For the booking form (htmx): book a whole course from the chosen slot instead."""
-    chosen = request.GET.get("patient", "")
-    patient = Patient.objects.current().filter(pk=chosen).first() if chosen.isdigit() else None
+    chosen = query_id(request.GET, "patient")
+    patient = Patient.objects.current().filter(pk=chosen).first() if chosen else None
     return render(
         request,
         "treatments/appointment_form.html#courses",
@@ -322,13 +323,13 @@ def today(request):
     """The front desk's list for today: who is due, who has arrived, one-click status."""
     day = timezone.localdate()
     practitioners = Practitioner.objects.active().order_by("display_name")
-    chosen = request.GET.get("practitioner", "")
+    chosen = query_id(request.GET, "practitioner")
     appointments = (
         Appointment.objects.on_day(day)
         .with_people()
         .order_by("start", "practitioner__display_name")
     )
-    if chosen.isdigit():
+    if chosen is not None:
         appointments = appointments.filter(practitioner_id=chosen)
     return render(
         request,
@@ -355,8 +356,8 @@ def free_slots(request):
             "first_day": today_,
             "last_day": today_ + timedelta(days=14),
             "appointment_type": AppointmentType.objects.follow_up(),
-            "patient": request.GET.get("patient"),
-            "practitioner": request.GET.get("practitioner"),
+            "patient": query_id(request.GET, "patient"),
+            "practitioner": query_id(request.GET, "practitioner"),
         },
     )
     slots = None
