@@ -1,3 +1,4 @@
+import re
 from datetime import time, timedelta
 
 from django.conf import settings
@@ -682,6 +683,10 @@ class HomeCareKind(models.TextChoices):
     SEEK_HELP = "seek_help", "When to contact us"
 
 
+# Words in a step that make it depend on heat having been applied first.
+WARMTH = re.compile(r"\b(warm|warmed|warmth|heat|heated|hot)\b", re.IGNORECASE)
+
+
 class HomeCareItem(models.Model):
     """One piece of advice in the clinic's library, written for patients.
 
@@ -698,6 +703,11 @@ class HomeCareItem(models.Model):
         default=list, blank=True, help_text="Body regions it suits; none means any."
     )
     not_with_inflammation = models.BooleanField("Not advised with inflammation", default=False)
+    without_heat = models.TextField(
+        "Without heat",
+        blank=True,
+        help_text="What to do instead when the sheet has no heat (for steps that need warmth).",
+    )
     position = models.PositiveSmallIntegerField(default=100, help_text="Order on a sheet.")
     # A small picture as a data: URI (SVG, PNG or JPEG). Kept in the row, not as a media
     # file, so that a sheet's snapshot can carry it and the PDF needs no file or URL.
@@ -714,6 +724,15 @@ class HomeCareItem(models.Model):
     @property
     def steps(self) -> list[str]:
         return [line.strip() for line in self.instructions.splitlines() if line.strip()]
+
+    @property
+    def is_heat(self) -> bool:
+        return self.kind == HomeCareKind.HEAT
+
+    def mentions_warmth(self) -> bool:
+        """Its steps assume warmth (heat, a hot bath, a warm back): advice that depends on
+        the heat items, which a sheet without heat must replace (see `without_heat`)."""
+        return not self.is_heat and bool(WARMTH.search(self.instructions))
 
 
 class SheetKind(models.TextChoices):

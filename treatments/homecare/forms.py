@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from patients.models import BodyRegion
-from treatments.homecare.services import INTROS, Suggestion, illustration_data_uri, suits
+from treatments.homecare.matching import suits
+from treatments.homecare.services import INTROS, Suggestion, illustration_data_uri
 from treatments.models import HomeCareItem, HomeCareKind, SheetKind
 
 
@@ -29,12 +30,26 @@ class HomeCareItemForm(forms.Form):
         choices=BodyRegion.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Body regions it suits; none means any complaint.",
+        help_text=(
+            "Body regions it suits; none means any complaint. Advice for the lower back, hip "
+            "or buttock also goes to complaints felt only in the thigh or calf (the same "
+            "muscles cause them)."
+        ),
     )
     not_with_inflammation = forms.BooleanField(
         label="Not advised with inflammation",
         required=False,
         help_text="Left out of the suggestion when inflammation is recorded (e.g. heat).",
+    )
+    without_heat = forms.CharField(
+        label="Without heat",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=400,
+        help_text=(
+            "For steps that need warmth (“only once your back is warm”): what the patient does "
+            "instead when the sheet has no heat, or that they ask their practitioner first."
+        ),
     )
     position = forms.IntegerField(
         min_value=0, max_value=32767, initial=100, help_text="Order on a sheet (lowest first)."

@@ -1,6 +1,7 @@
 """Rendering an issued home-care sheet: the HTML body (shared by the print page and the PDF)
 and the PDF itself, both drawn only from the sheet's snapshot, never from the library."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -11,12 +12,41 @@ from treatments.models import HomeCareSheet
 BODY_TEMPLATE = "treatments/_sheet_body.html"
 
 
-def sheet_body(sheet: HomeCareSheet) -> str:
-    """The sheet's content as HTML (with its own CSS): the same bytes on every reprint."""
+@dataclass
+class Layout:
+    """The sheet's numbered advice in three runs: the cautions are printed right after the
+    last stretch, and kept with it on one page and in one column (`kept`)."""
+
+    before: list[tuple[int, dict]]
+    kept: list[tuple[int, dict]]
+    after: list[tuple[int, dict]]
+
+
+def layout(snapshot: dict) -> Layout:
+    numbered = list(enumerate(snapshot["items"], start=1))
+    stretches = [i for i, (_, item) in enumerate(numbered) if item["kind"] == "stretch"]
+    if not stretches:  # the cautions follow all the advice
+        return Layout(before=numbered, kept=[], after=[])
+    last = stretches[-1]
+    return Layout(
+        before=numbered[:last], kept=numbered[last : last + 1], after=numbered[last + 1 :]
+    )
+
+
+def sheet_body(sheet: HomeCareSheet, *, pdf: bool = False, one_column: bool = False) -> str:
+    """The sheet's content as HTML (with its own CSS), drawn only from its snapshot: two
+    columns on one A4 page; `one_column` for a sheet too long for one page."""
     snapshot = sheet.snapshot
     return render_to_string(
         BODY_TEMPLATE,
-        {"sheet": sheet, "s": snapshot, "issued_on": date.fromisoformat(snapshot["date"])},
+        {
+            "sheet": sheet,
+            "s": snapshot,
+            "layout": layout(snapshot),
+            "issued_on": date.fromisoformat(snapshot["date"]),
+            "pdf": pdf,
+            "one_column": one_column,
+        },
     )
 
 
@@ -49,6 +79,15 @@ def sheet_filename(sheet: HomeCareSheet) -> str:
 
 
 def sheet_pdf(sheet: HomeCareSheet) -> bytes:
+    """The sheet on one A4 page in two columns; a sheet longer than that (long personal
+    notes) in one column, where the cautions are kept with the last stretch across pages."""
+    document = _document(sheet, one_column=False)
+    if len(document.pages) > 1:
+        document = _document(sheet, one_column=True)
+    return document.write_pdf()
+
+
+def _document(sheet: HomeCareSheet, *, one_column: bool):
     # Heavy imports, only when a PDF is asked for.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -56,9 +95,9 @@ def sheet_pdf(sheet: HomeCareSheet) -> bytes:
     document = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Home-care sheet {sheet.version}</title></head>"
-        f"<body>{sheet_body(sheet)}</body></html>"
+        f"<body>{sheet_body(sheet, pdf=True, one_column=one_column)}</body></html>"
     )
     # The sheet is self-contained: nothing is fetched but the pictures its snapshot carries
     # as data: URIs (never a file or the network).
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=document, url_fetcher=fetcher).write_pdf()
+    return HTML(string=document, url_fetcher=fetcher).render()

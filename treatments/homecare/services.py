@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, User
 from patients.models import BodyRegion, Complaint, Patient
+from treatments.homecare.matching import suits
 from treatments.models import (
     HomeCareItem,
     HomeCareKind,
@@ -33,6 +34,15 @@ INTROS = {
 }
 
 
+# Printed on a sheet issued for a complaint with inflammation when it carries no heat: the
+# patient is told why, in plain words (DOMAIN.md, "Home care").
+NO_HEAT_REASON = (
+    "No heat for now: there are signs of inflammation (swelling, redness or warmth), and heat "
+    "can make inflammation worse. Do not use a heating pad, a hot-water bottle or a hot bath "
+    "on the painful area until your practitioner says it is safe."
+)
+
+
 @dataclass
 class Suggestion:
     items: list[HomeCareItem] = field(default_factory=list)
@@ -44,16 +54,10 @@ class Suggestion:
         return list(self.reasons.values())
 
 
-def suits(item: HomeCareItem, complaint: Complaint | None) -> bool:
-    """An item with no regions suits any complaint; otherwise a region must match."""
-    if complaint is None or not item.regions:
-        return True
-    return bool(set(item.regions) & set(complaint.regions))
-
-
 def suggest_items(complaint: Complaint | None) -> Suggestion:
-    """The library's active items for the complaint, contraindicated ones left out with the
-    reason in words ("Moist heat … left out: inflammation is recorded for this complaint")."""
+    """The library's active items that suit the complaint's presentation (see
+    `treatments.homecare.matching`), contraindicated ones left out with the reason in words
+    ("Moist heat … left out: inflammation is recorded for this complaint")."""
     suggestion = Suggestion()
     for item in HomeCareItem.objects.filter(is_active=True):
         if not suits(item, complaint):
@@ -68,9 +72,13 @@ def suggest_items(complaint: Complaint | None) -> Suggestion:
     return suggestion
 
 
-def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at) -> dict:
+def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at, complaint) -> dict:
+    # Without heat on the sheet, steps that assume warmth say what to do instead; with
+    # inflammation recorded, the sheet also says why there is no heat.
+    no_heat = not any(item.is_heat for item, _ in entries)
+
     def item_text(item: HomeCareItem, note: str) -> dict:
-        return {
+        text = {
             "title": item.title,
             "kind": item.kind,
             "kind_label": HomeCareKind(item.kind).label,
@@ -79,6 +87,9 @@ def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at) -> dict
             "note": note.strip(),
             "illustration": item.illustration,
         }
+        if no_heat and item.without_heat.strip():
+            text["without_heat"] = item.without_heat.strip()
+        return text
 
     advice = [item_text(i, n) for i, n in entries if i.kind not in ("caution", "seek_help")]
     return {
@@ -93,6 +104,7 @@ def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at) -> dict
         "kind": kind,
         "kind_label": SheetKind(kind).label,
         "intro": intro.strip() or INTROS[kind],
+        "no_heat": NO_HEAT_REASON if no_heat and complaint and complaint.has_inflammation else "",
         "items": advice,
         "cautions": [item_text(i, n) for i, n in entries if i.kind == "caution"],
         "contact": [item_text(i, n) for i, n in entries if i.kind == "seek_help"],
@@ -123,6 +135,7 @@ def sheet_issue(
         raise ValidationError("That complaint belongs to another patient.")
     if course is not None and course.complaint.patient_id != patient.pk:
         raise ValidationError("That course belongs to another patient.")
+    complaint = complaint or (course.complaint if course else None)
     issued_at = timezone.now()
     snapshot = _snapshot(
         patient=patient,
@@ -131,11 +144,12 @@ def sheet_issue(
         entries=entries,
         intro=intro,
         issued_at=issued_at,
+        complaint=complaint,
     )
     version = (patient.home_care_sheets.aggregate(last=Max("version"))["last"] or 0) + 1
     sheet = HomeCareSheet(
         patient=patient,
-        complaint=complaint or (course.complaint if course else None),
+        complaint=complaint,
         course=course,
         kind=kind,
         version=version,
@@ -193,6 +207,13 @@ def item_save(*, item: HomeCareItem | None = None, by: User, **fields) -> HomeCa
         setattr(item, name, value)
     if not isinstance(item.regions, list) or set(item.regions) - set(BodyRegion.values):
         raise ValidationError({"regions": "Choose regions from the list."})
+    if item.mentions_warmth() and not item.without_heat.strip():
+        raise ValidationError(
+            {
+                "without_heat": "These steps need warmth: say what the patient does instead "
+                "when the sheet has no heat (or that they ask their practitioner first)."
+            }
+        )
     item.full_clean()
     item.save()
     return item

@@ -18,6 +18,7 @@ from treatments.homecare.forms import (
     SheetBuilderForm,
     item_fields,
 )
+from treatments.homecare.matching import presentation_label
 from treatments.models import HomeCareItem, HomeCareKind, HomeCareSheet, TreatmentCourse
 
 # --- the library ---------------------------------------------------------------------------
@@ -112,6 +113,8 @@ def sheet_create(request):
         "form": form,
         "rows": form.rows(),
         "left_out": suggestion.left_out,
+        "no_heat_reason": homecare.NO_HEAT_REASON,
+        "presentation": presentation_label(complaint),
         "complaint": complaint,
         "course": course,
         "practitioner": practitioner,

@@ -25,6 +25,7 @@ def edit(client, item, **changes):
         "kind": item.kind,
         "instructions": item.instructions,
         "dose": item.dose,
+        "without_heat": item.without_heat,
         "position": item.position,
         "is_active": "on",
         **changes,

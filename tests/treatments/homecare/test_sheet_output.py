@@ -9,33 +9,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.factories import ComplaintFactory, PatientFactory
+from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
 from treatments.homecare import services as homecare
 from treatments.homecare.pdf import sheet_body
 from treatments.models import HomeCareItem, HomeCareSheet, SheetKind, TreatmentCourse
 
 pytestmark = pytest.mark.django_db
-
-
-def issue(practitioner, patient=None, notes=None, **kwargs) -> HomeCareSheet:
-    items = list(HomeCareItem.objects.all())
-    notes = notes or {}
-    return homecare.sheet_issue(
-        patient=patient or PatientFactory(),
-        practitioner=practitioner,
-        kind=SheetKind.RELIEF,
-        entries=[(item, notes.get(i, "")) for i, item in enumerate(items)],
-        by=practitioner.user,
-        **kwargs,
-    )
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-
-
-def squeeze(text: str) -> str:
-    """PDF text extraction breaks lines where the layout does: compare words only."""
-    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -107,7 +86,7 @@ def test_the_print_page_shows_the_whole_sheet_from_its_snapshot(fiona_client, sh
             assert f"<li>{step}</li>" in html.replace("&#x27;", "'")
     assert "Ten minutes after work." in html
     assert "When to contact us" in html
-    assert f"Sheet {sheet.version} for Ada Lovelace, issued" in html
+    assert f"Sheet {sheet.version} for <bdi>Ada Lovelace</bdi>, issued" in html
     assert "Content verified" in html
     assert pdf_url(sheet) in html
 
