@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from patients.models import BodyRegion, RedFlag
 from tests.factories import ComplaintFactory
+from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
 from treatments.homecare.matching import is_back_and_hip, presentation_label
+from treatments.homecare.pdf import sheet_pdf
 from treatments.homecare.services import item_save, suggest_items
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +110,16 @@ def test_the_builder_tells_the_practitioner_what_the_advice_was_chosen_for(paul_
     ).content.decode()
     assert "Advice suggested for the lower back and hip pattern" in page
     assert presentation_label(knee) == "its own regions: knee, thigh"
+
+
+def test_a_leg_only_sheet_prints_the_heat_and_both_stretches(paul, paul_client):
+    calf = ComplaintFactory(title="Pain down the back of the leg", regions=["thigh", "lower_leg"])
+    items = suggest_items(calf).items
+    sheet = issue(paul.practitioner, calf.patient, items=items, complaint=calf)
+    printed = paul_client.get(reverse("treatments:sheet-detail", args=[sheet.pk]))
+    pdf = squeeze(pdf_text(sheet_pdf(sheet)))
+    for text in (printed.content.decode(), pdf):
+        assert "Lay a moist heating pad over the muscles of your lower back and buttock." in text
+        assert "Slowly pull both knees towards your chest." in text
+        assert "Take the knee of the painful leg in both hands." in text
+        assert "Without heat:" not in text
