@@ -109,10 +109,16 @@ def test_heat_left_out_by_choice_gets_the_alternative_but_no_inflammation_reason
 
 def test_a_sheet_issued_before_this_change_still_prints(paul, paul_client):
     """Old snapshots have no "no_heat" and no "without_heat": they print as they were."""
-    sheet = issue(paul.practitioner)
-    old = {k: v for k, v in sheet.snapshot.items() if k != "no_heat"}
-    HomeCareSheet.objects.filter(pk=sheet.pk).update(
-        snapshot=old, content_hash=homecare.snapshot_hash(old)
+    issued = issue(paul.practitioner)
+    old = {k: v for k, v in issued.snapshot.items() if k != "no_heat"}
+    sheet = HomeCareSheet.objects.create(
+        patient=issued.patient,
+        kind=issued.kind,
+        version=2,
+        practitioner=issued.practitioner,
+        issued_by=paul,
+        snapshot=old,
+        content_hash=homecare.snapshot_hash(old),
     )
     response = paul_client.get(reverse("treatments:sheet-detail", args=[sheet.pk]))
     assert response.status_code == 200
