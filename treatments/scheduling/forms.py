@@ -1,7 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -85,7 +85,7 @@ class BookingForm(WhenForm):
         self.helper.layout = Layout(
             "patient",
             Row(Column("practitioner"), Column("room")),
-            Row(Column("appointment_type"), Column("course")),
+            Row(Column("appointment_type"), Column(Div("course", css_id="course-field"))),
             Row(Column("date"), Column("time"), Column("duration")),
             *(["override_reason"] if can_override else []),
         )

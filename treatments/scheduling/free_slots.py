@@ -103,6 +103,12 @@ def find_free_slots(
     return slots[:limit]
 
 
+def free_room(start: datetime, end: datetime) -> Room | None:
+    """The first active room (in the rooms' order) with no live appointment in [start, end)."""
+    taken = Appointment.objects.live().overlapping(start, end).values("room_id")
+    return Room.objects.active().exclude(pk__in=taken).first()
+
+
 def nearest_free_slots(
     *,
     practitioner: Practitioner,
