@@ -11,9 +11,7 @@ from treatments.models import Appointment
 
 
 @journey
-def test_a_free_slot_books_at_the_first_click_with_room_and_course(
-    page: Page, clinic, paul, fiona
-):
+def test_a_free_slot_books_at_the_first_click_with_room_and_course(page: Page, clinic, paul, fiona):
     margaret = PatientFactory(given_name="Margaret", family_name="Okafor")
     course = course_for(paul.practitioner, complaint=chronic_complaint(patient=margaret))
 
