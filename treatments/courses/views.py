@@ -231,5 +231,6 @@ def course_book(request, pk):
             proposals.check_rows(course, rows, duration)
         proposals.number_rows(course, rows)
     context = {"course": course, "progress": course.progress(), "proposal": proposal}
-    context |= {"rows": rows, "errors": errors, "action": action}
+    blocked = sum(1 for row in rows if row.problems or row.form.errors) if rows else 0
+    context |= {"rows": rows, "errors": errors, "action": action, "blocked": blocked}
     return render(request, "treatments/course_book.html", context)

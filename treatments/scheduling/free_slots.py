@@ -120,7 +120,8 @@ def nearest_free_slots(
     count: int = 3,
     days_ahead: int = 7,
 ) -> list[FreeSlot]:
-    """Free slots nearest to `wanted`: on the same day first, then the following days."""
+    """The free slots nearest to `wanted` (on the same day first, then the following days),
+    in time order."""
     day = timezone.localtime(wanted).date()
     same_day = find_free_slots(
         duration=duration,
@@ -134,7 +135,7 @@ def nearest_free_slots(
     )
     same_day.sort(key=lambda s: abs(s.start - wanted))
     if len(same_day) >= count:
-        return same_day[:count]
+        return sorted(same_day[:count], key=lambda s: s.start)
     later = find_free_slots(
         duration=duration,
         first_day=day + timedelta(days=1),
@@ -145,4 +146,4 @@ def nearest_free_slots(
         limit=count - len(same_day),
         availability=availability,
     )
-    return same_day[:count] + later
+    return sorted(same_day[:count], key=lambda s: s.start) + later
