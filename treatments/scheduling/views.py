@@ -249,11 +249,17 @@ def appointment_move(request, pk):
             appointment.refresh_from_db()
         else:
             messages.success(request, f"Moved to {_when(appointment)}.")
-            return redirect("treatments:appointment-detail", appointment.pk)
+            detail = reverse("treatments:appointment-detail", args=[appointment.pk])
+            return redirect(_next_or(request, detail))  # a calendar it was dragged on
     return render(
         request,
         "treatments/appointment_move.html",
-        {"form": form, "appointment": appointment, "problems": problems},
+        {
+            "form": form,
+            "appointment": appointment,
+            "problems": problems,
+            "next": _next_or(request, ""),
+        },
     )
 
 
