@@ -11,8 +11,10 @@ from treatments.scheduling import views as appointments
 app_name = "treatments"
 
 urlpatterns = [
-    # scheduling/calendar_views.py: the front desk's day calendar and a practitioner's week
+    # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
+    path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),
+    path("schedule/team/<slug:day>/", calendar.schedule_team_week, name="schedule-team-week"),
     path("schedule/<slug:day>/", calendar.schedule_day, name="schedule-day"),
     path(
         "schedule/week/<int:practitioner_pk>/<slug:day>/",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from clinic.access import staff_required
 from clinic.params import query_id
 from treatments.scheduling.calendar import day_calendar, parse_day, week_calendar
+from treatments.scheduling.team_week import team_week
 
 BAD_DAY = "“{}” is not a date; showing today."
 
@@ -67,3 +68,17 @@ def schedule_week(request, practitioner_pk: int, day: str):
     if calendar is None:
         raise Http404("No such practitioner.")
     return render(request, "treatments/schedule_week.html", {"calendar": calendar, "day": shown})
+
+
+@staff_required("treatments.view_appointment")
+@require_http_methods(["GET"])
+def schedule_team_week(request, day: str | None = None):
+    """Every practitioner's week on one screen."""
+    if "day" in request.GET:  # the date picker
+        picked = parse_day(request.GET["day"])
+        if picked is None:
+            messages.error(request, BAD_DAY.format(request.GET["day"][:40]))
+            picked = timezone.localdate()
+        return redirect("treatments:schedule-team-week", picked.isoformat())
+    shown = timezone.localdate() if day is None else _day_in_url(day)
+    return render(request, "treatments/schedule_team_week.html", {"week": team_week(shown)})
