@@ -82,6 +82,10 @@ def test_the_front_desk_pages(page: Page, busy_morning, axe_js):
     expect(page.get_by_role("link", name="Nora Hartley")).to_contain_text("1/4")
     assert_accessible(page, axe_js)
 
+    page.get_by_role("link", name="Everyone’s week").click()
+    expect(page.get_by_role("heading", name="Everyone’s week")).to_be_visible()
+    assert_accessible(page, axe_js)
+
     # The booking form, with the patient search's results and a clash on show.
     go_to(page, "Book")
     assert_accessible(page, axe_js)
