@@ -12,15 +12,14 @@ from tests.factories import (
     AppointmentFactory,
     ComplaintFactory,
     PatientFactory,
-    RoomFactory,
     at,
     book,
+    busy_day,
     course_for,
     future_monday,
-    working_practitioner,
 )
 from tests.treatments.homecare.sheets import pdf_text
-from treatments.models import AccessLog, AppointmentStatus
+from treatments.models import AccessLog
 from treatments.scheduling import services as scheduling
 
 PAGE = reverse("treatments:day-sheet")
@@ -254,43 +253,12 @@ class TestAccess:
         assert fiona_client.post(url).status_code == 405
 
 
-def fill_day(count: int) -> list:
-    """`count` appointments on Monday: 8 practitioners, each in their own room, back to back
-    in 15-minute slots from 08:00; 40 patients, each in a course, every other one with red
-    flags; every tenth appointment cancelled."""
-    doctors = [working_practitioner(("08:00", "20:00")) for _ in range(8)]
-    rooms = [RoomFactory() for _ in doctors]
-    courses = [
-        course_for(
-            doctors[0],
-            planned=12,
-            start_date=MONDAY,
-            complaint=ComplaintFactory(red_flags=[RedFlag.NUMBNESS] if k % 2 else []),
-        )
-        for k in range(40)
-    ]
-    for k in range(count):
-        lane, slot = k % len(doctors), k // len(doctors)
-        course = courses[k % len(courses)]
-        start = at(MONDAY, "08:00") + timedelta(minutes=15 * slot)
-        AppointmentFactory(
-            patient=course.complaint.patient,
-            practitioner=doctors[lane],
-            room=rooms[lane],
-            course=course,
-            start=start,
-            end=start + timedelta(minutes=15),
-            status=AppointmentStatus.CANCELLED if k % 10 == 0 else AppointmentStatus.BOOKED,
-        )
-    return doctors
-
-
 class TestQueryCounts:
     @pytest.mark.parametrize("count", [10, 200])
     def test_everyones_sheet_runs_a_fixed_number_of_queries(
         self, fiona_client, django_assert_num_queries, count
     ):
-        fill_day(count)
+        busy_day(MONDAY, count)
 
         # session, user, user's groups (roles), user's own and group permissions (2), the
         # practitioners for the form's list, the day's appointments with their people,
@@ -306,7 +274,7 @@ class TestQueryCounts:
     def test_one_practitioners_sheet_runs_a_fixed_number_of_queries(
         self, fiona_client, django_assert_num_queries, count
     ):
-        doctors = fill_day(count)
+        doctors = busy_day(MONDAY, count)
 
         # as above, and the chosen practitioner (the form checks it)
         with django_assert_num_queries(8):
@@ -319,7 +287,7 @@ class TestQueryCounts:
     def test_the_pdf_runs_a_fixed_number_of_queries(
         self, fiona_client, django_assert_num_queries, count
     ):
-        fill_day(count)
+        busy_day(MONDAY, count)
 
         # session, user, groups, permissions (2), the day's appointments (the PDF has no
         # form to draw)
