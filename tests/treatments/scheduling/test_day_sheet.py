@@ -22,6 +22,8 @@ from tests.treatments.homecare.sheets import pdf_text
 from treatments.models import AccessLog
 from treatments.scheduling import services as scheduling
 
+pytestmark = pytest.mark.django_db
+
 PAGE = reverse("treatments:day-sheet")
 PDF = reverse("treatments:day-sheet-pdf")
 MONDAY = future_monday()
@@ -234,7 +236,7 @@ class TestWayIn:
 
 class TestAccess:
     @pytest.mark.parametrize("url", [PAGE, PDF])
-    def test_anonymous_visitors_are_sent_to_log_in(self, client, db, url):
+    def test_anonymous_visitors_are_sent_to_log_in(self, client, url):
         response = client.get(url)
 
         assert response.status_code == 302
