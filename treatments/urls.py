@@ -6,6 +6,7 @@ from treatments.homecare import views as homecare
 from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
 from treatments.scheduling import calendar_views as calendar
+from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
 
 app_name = "treatments"
@@ -21,6 +22,9 @@ urlpatterns = [
         calendar.schedule_week,
         name="schedule-week",
     ),
+    # scheduling/day_sheet_views.py: the front desk's day sheet, to print or as a PDF
+    path("day-sheet/", day_sheet.day_sheet_page, name="day-sheet"),
+    path("day-sheet/pdf/", day_sheet.day_sheet_download, name="day-sheet-pdf"),
     # scheduling/views.py: booking, the day list, moves and status changes
     path("today/", appointments.today, name="today"),
     path("appointments/new/", appointments.appointment_create, name="appointment-create"),

@@ -10,6 +10,7 @@ from clinic.formtools import SLOT, DateInput, DateTimeLocalInput, TimeInput
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
 from patients.models import Patient
 from treatments.models import AppointmentType, TreatmentCourse
+from treatments.scheduling.calendar import FIRST_YEAR, LAST_YEAR
 from treatments.scheduling.free_slots import TIMES_OF_DAY
 
 
@@ -170,6 +171,27 @@ class FreeSlotForm(forms.Form):
             if first < timezone.localdate():
                 cleaned["first_day"] = timezone.localdate()
         return cleaned
+
+
+class DaySheetForm(forms.Form):
+    """Which day sheet to print: a day, and everyone or one practitioner."""
+
+    day = forms.DateField(widget=DateInput(), label="Day")
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.active().order_by("display_name", "pk"),
+        required=False,
+        empty_label="Everyone",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].label_from_instance = lambda p: p.display_name
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
 
 
 # --- booking a whole course: the proposal and the report's rows ---------------------------
