@@ -36,17 +36,19 @@ def test_the_front_desk_drags_appointments_to_move_them(page: Page, clinic, paul
     chip = page.get_by_role("link", name="Margaret Okafor")
 
     # To 12:30 in Paul's column.
-    chip.drag_to(page.get_by_role("link", name="book Paul Needham at 12:30"))
-    expect(page.get_by_text("Moved to")).to_be_visible()
+    target = page.get_by_role("link", name="book Paul Needham at 12:30")
+    target.scroll_into_view_if_needed()
+    chip.drag_to(target)
+    expect(page.get_by_text("12:30–13:15.")).to_be_visible()
     moved.refresh_from_db()
     assert timezone.localtime(moved.start).strftime("%H:%M") == "12:30"
     assert moved.practitioner == paul.practitioner and moved.room == room_1
 
     # To Priya at 14:00: the same room, now with her.
-    page.get_by_role("link", name="Margaret Okafor").drag_to(
-        page.get_by_role("link", name="book Priya Shah at 14:00")
-    )
-    expect(page.get_by_text("Moved to")).to_be_visible()
+    target = page.get_by_role("link", name="book Priya Shah at 14:00")
+    target.scroll_into_view_if_needed()
+    page.get_by_role("link", name="Margaret Okafor").drag_to(target)
+    expect(page.get_by_text("14:00–14:45.")).to_be_visible()
     moved.refresh_from_db()
     assert moved.practitioner == priya.practitioner
     assert timezone.localtime(moved.start).strftime("%H:%M") == "14:00"
