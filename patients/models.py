@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from clinic.text import fold
+
 # Oldest plausible patient: a date of birth further back is a typing mistake.
 MAX_AGE_YEARS = 130
 
@@ -19,10 +21,12 @@ class PatientQuerySet(models.QuerySet):
     def search(self, query: str):
         """Patients matching a front-desk search box.
 
-        A date (in any of the site's input formats) matches the date of birth; a query of
-        digits (spaces, dashes, + and brackets allowed) matches any part of the phone
-        number, with or without the leading 0 or country code; anything else matches names:
-        every word must appear in the given, family or preferred name, in any case.
+        A date (day first as 14/03/1958, 14-03-1958 or 14.03.1958, or ISO 1958-03-14)
+        matches the date of birth; a query of digits (spaces, dashes, + and brackets
+        allowed) matches any part of the phone number, with or without the leading 0 or
+        country code; anything else matches names: every word must appear in the given,
+        family or preferred name, ignoring case and accents ("zoe" finds Zoë), the same on
+        SQLite and PostgreSQL because both compare the folded `search_name`.
         """
         query = query.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         if not query:
@@ -35,12 +39,8 @@ class PatientQuerySet(models.QuerySet):
             if len(digits) >= 3:
                 return self.filter(phone__contains=digits)
         condition = Q()
-        for word in query.split():
-            condition &= (
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-            )
+        for word in fold(query).split():
+            condition &= Q(search_name__contains=word)
         return self.filter(condition)
 
     def possible_duplicates_of(
@@ -70,13 +70,25 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+# Day first, as clinics in Europe write dates, with any of the usual separators; the ISO
+# form; then whatever else the site's locale accepts.
+DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
 def parse_date_input(value: str) -> date | None:
-    for fmt in formats.get_format("DATE_INPUT_FORMATS"):
+    """The date `value` spells, or None (an impossible date such as 31.02.1958 is none)."""
+    for fmt in (*DAY_FIRST_FORMATS, *formats.get_format("DATE_INPUT_FORMATS")):
         try:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     return None
+
+
+def search_name_for(*names: str) -> str:
+    """Names as the patient search compares them: folded (lower case, no accents), one space
+    apart."""
+    return " ".join(fold(name) for name in names if name)
 
 
 class Sex(models.TextChoices):
@@ -113,6 +125,8 @@ class Patient(models.Model):
         blank=True,
         related_name="+",
     )
+    # The names folded for search ("zoe odegard peggy"); set by clean(), so by the service.
+    search_name = models.TextField(blank=True, editable=False)
     is_archived = models.BooleanField(default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -129,6 +143,14 @@ class Patient(models.Model):
             models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["-created_at"], name="patient_created_idx"),
+            # For prefix lookups (LIKE 'prefix%'; text_pattern_ops lets PostgreSQL use it for
+            # them whatever its collation; SQLite ignores opclasses). The search box matches
+            # anywhere in a name, which reads this one short column of every row.
+            models.Index(
+                fields=["search_name"],
+                name="patient_search_name_idx",
+                opclasses=["text_pattern_ops"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,6 +193,7 @@ class Patient(models.Model):
         super().clean()
         for field in ("given_name", "family_name", "preferred_name"):
             setattr(self, field, " ".join(getattr(self, field).split()))
+        self.search_name = search_name_for(self.given_name, self.family_name, self.preferred_name)
         if self.date_of_birth:
             today = timezone.localdate()
             if self.date_of_birth > today:
