@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -12,6 +13,11 @@ from clinic.text import fold
 
 # Oldest plausible patient: a date of birth further back is a typing mistake.
 MAX_AGE_YEARS = 130
+# A postal address runs to 150 characters or so; 500 leaves room for directions ("side door,
+# second bell"). Desk notes are practical (access needs, preferred times): 2,000 characters
+# is a page of them; clinical detail belongs in complaints and session notes, not here.
+ADDRESS_MAX_LENGTH = 500
+DESK_NOTES_MAX_LENGTH = 2000
 
 
 class PatientQuerySet(models.QuerySet):
@@ -109,11 +115,20 @@ class Patient(models.Model):
     sex = models.CharField(max_length=10, choices=Sex, blank=True)
     phone = PhoneNumberField(help_text="Numbers without a country code are read as local numbers.")
     email = models.EmailField(blank=True, help_text="Optional: many patients have none.")
-    address = models.TextField(blank=True)
+    # Limits as validators, not max_length: a text column's length is not the database's
+    # business, and the model form and the service's full_clean() both run them.
+    address = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(ADDRESS_MAX_LENGTH)],
+        help_text=f"Up to {ADDRESS_MAX_LENGTH} characters.",
+    )
     emergency_contact_name = models.CharField(max_length=150, blank=True)
     emergency_contact_phone = PhoneNumberField(blank=True)
     front_desk_notes = models.TextField(
-        blank=True, help_text="Practical notes for the desk (access needs, preferred times)."
+        blank=True,
+        validators=[MaxLengthValidator(DESK_NOTES_MAX_LENGTH)],
+        help_text="Practical notes for the desk (access needs, preferred times), up to "
+        f"{DESK_NOTES_MAX_LENGTH:,} characters.",
     )
     consent_given_on = models.DateField(
         null=True, blank=True, help_text="When the patient consented to treatment."
