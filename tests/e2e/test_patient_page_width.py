@@ -17,7 +17,8 @@ UNBROKEN = "x" * 10_000  # pasted by mistake, from before addresses had a limit
 # Elements wider than the window, for the failure message: what to fix.
 TOO_WIDE = """() => [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    .slice(0, 5)
+    .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
 
 
 def assert_no_sideways_scroll(page: Page) -> None:
