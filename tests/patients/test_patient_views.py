@@ -128,9 +128,21 @@ class TestDuplicateGuard:
         assert response.status_code == 200
         assert "already registered" in response.text
         assert reverse("patients:detail", args=[existing.pk]) in response.text
-        assert 'name="confirm_not_duplicate"' in response.text
         assert 'type="checkbox" name="confirm_not_duplicate"' in response.text
         assert Patient.objects.count() == 1
+
+    def test_the_warning_is_shown_once_with_the_two_ways_on(self, fiona_client, existing):
+        html = register(fiona_client).text
+        # Once: not again by crispy's own list of form errors (it was shown twice, yellow
+        # and red).
+        assert html.count("already registered") == 1
+        assert "alert-danger" not in html
+        warning = html[html.index('id="possible-duplicate"') : html.index("</section>")]
+        assert f'href="{reverse("patients:detail", args=[existing.pk])}"' in warning
+        assert "Open Zoë Ødegård-Núñez" in warning
+        assert 'name="confirm_not_duplicate"' in warning
+        assert "register them anyway" in warning
+        assert html.count('name="confirm_not_duplicate"') == 1
 
     def test_confirming_registers_a_different_person(self, fiona_client, existing):
         response = register(fiona_client, confirm_not_duplicate="on")
