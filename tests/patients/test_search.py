@@ -182,8 +182,9 @@ class TestPatientListPage:
     ):
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
-        # count of matches, one page of patients
-        with django_assert_num_queries(7):
+        # count of matches, one page of patients, their next appointments (one query; see
+        # tests/treatments/test_next_appointment.py)
+        with django_assert_num_queries(8):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
 

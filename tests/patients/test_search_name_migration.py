@@ -14,7 +14,8 @@ def migrator():
     latest.migrate(latest.loader.graph.leaf_nodes())
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the rows the data migrations wrote are back for the tests after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_patients_registered_before_the_search_column_are_found_by_folded_name(migrator):
     migrator.migrate(BEFORE)
     old_apps = migrator.loader.project_state(BEFORE).apps
