@@ -52,14 +52,11 @@ class PatientQuerySet(models.QuerySet):
     def possible_duplicates_of(
         self, *, given_name: str, family_name: str, date_of_birth
     ) -> list["Patient"]:
-        """Patients with this name (ignoring case and spacing) and date of birth.
-
-        Names are compared in Python: SQLite folds the case of ASCII letters only, and
-        accented names (Zoë, ØDEGÅRD) are common.
-        """
+        """Patients with this name (ignoring case, accents and spacing: "Zoe Odegard" may well
+        be Zoë Ødegård typed on another keyboard) and date of birth."""
 
         def key(name: str) -> str:
-            return " ".join(name.split()).casefold()
+            return " ".join(fold(name).split())
 
         wanted = (key(given_name), key(family_name))
         return [

@@ -144,6 +144,13 @@ class TestDuplicateGuard:
         assert "register them anyway" in warning
         assert html.count('name="confirm_not_duplicate"') == 1
 
+    def test_the_same_name_typed_without_accents_is_a_possible_duplicate(
+        self, fiona_client, existing
+    ):
+        response = register(fiona_client, given_name="Zoe", family_name="Odegard-Nunez")
+        assert "is already registered" in response.text
+        assert Patient.objects.count() == 1
+
     def test_confirming_registers_a_different_person(self, fiona_client, existing):
         response = register(fiona_client, confirm_not_duplicate="on")
         assert response.status_code == 302
