@@ -62,9 +62,10 @@ class TestInTheSearchResults:
         self, fiona_client, dr_paul, room_a, django_assert_num_queries, rows
     ):
         patients = PatientFactory.create_batch(rows)
-        for days, patient in enumerate(patients, start=1):
-            visit(patient, dr_paul, room_a, days=days % 20 + 1)
-            visit(patient, dr_paul, room_a, days=days % 20 + 2, hh_mm="16:00")
+        for i, patient in enumerate(patients):  # ten an hour apart a day: no overlaps
+            day, hh_mm = i // 10 + 1, f"{8 + i % 10:02d}:00"
+            visit(patient, dr_paul, room_a, days=day, hh_mm=hh_mm)
+            visit(patient, dr_paul, room_a, days=day + 30, hh_mm=hh_mm)
         # session, user, user's roles (groups), user's own and group permissions (2),
         # count of matches, one page of patients, their next appointments (one subquery
         # picks each patient's first, joined to its practitioner)
