@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours, local_datetime
 from clinic.roles import Role
-from patients.models import BodyRegion, Complaint, Patient, RedFlag, Side
+from patients.models import BodyRegion, Complaint, Patient, RedFlag, Side, search_name_for
 from treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -73,6 +73,10 @@ class PatientFactory(factory.django.DjangoModelFactory):
     family_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=85)
     phone = factory.Sequence(lambda n: f"+44 7911 {n % 1000000:06d}")
+    # What the patient service's full_clean() would set.
+    search_name = factory.LazyAttribute(
+        lambda p: search_name_for(p.given_name, p.family_name, getattr(p, "preferred_name", ""))
+    )
 
 
 class ComplaintFactory(factory.django.DjangoModelFactory):

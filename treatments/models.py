@@ -222,6 +222,18 @@ class AppointmentQuerySet(models.QuerySet):
     def on_day(self, day):
         return self.between_days(day, day)
 
+    def next_for_patients(self, patients, *, after):
+        """The next live appointment of each of `patients` starting at or after `after`, at
+        most one per patient (none for a patient with nothing ahead): one query, a subquery
+        picking each patient's first by start."""
+        first = (
+            self.model.objects.live()
+            .filter(patient=OuterRef("patient"), start__gte=after)
+            .order_by("start", "pk")
+            .values("pk")[:1]
+        )
+        return self.live().filter(patient__in=patients, start__gte=after, pk=Subquery(first))
+
     def with_session_number(self):
         """`session_number`: the place of each live course session among its course's live
         sessions, by start ("session 2 of 4"); None for cancelled ones and visits outside a

@@ -7,6 +7,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from clinic.text import ASCII_LETTERS
 from treatments.models import HomeCareSheet
 
 BODY_TEMPLATE = "treatments/_sheet_body.html"
@@ -48,27 +49,6 @@ def sheet_body(sheet: HomeCareSheet, *, pdf: bool = False, one_column: bool = Fa
             "one_column": one_column,
         },
     )
-
-
-# Letters that Unicode does not decompose into an ASCII letter plus an accent.
-ASCII_LETTERS = str.maketrans(
-    {
-        "Ø": "O",
-        "ø": "o",
-        "Æ": "AE",
-        "æ": "ae",
-        "Œ": "OE",
-        "œ": "oe",
-        "ß": "ss",
-        "Ł": "L",
-        "ł": "l",
-        "Đ": "D",
-        "đ": "d",
-        "Þ": "Th",
-        "þ": "th",
-        "ı": "i",
-    }
-)
 
 
 def sheet_filename(sheet: HomeCareSheet) -> str:
