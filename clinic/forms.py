@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from clinic.formtools import DateInput, TimeInput
+from clinic.formtools import DiaryDateField, TimeInput
 from clinic.models import (
     OpeningHours,
     Practitioner,
@@ -233,11 +233,11 @@ class WorkingHoursForm(ServiceErrorsMixin, forms.Form):
 class TimeOffForm(ServiceErrorsMixin, forms.Form):
     """A stretch of time off; empty times mean whole days."""
 
-    start_date = forms.DateField(widget=DateInput(), label="From")
+    start_date = DiaryDateField(label="From")
     start_time = forms.TimeField(
         required=False, widget=TimeInput(), label="Time", help_text="Empty: from the start."
     )
-    end_date = forms.DateField(widget=DateInput(), label="Until")
+    end_date = DiaryDateField(label="Until")
     end_time = forms.TimeField(
         required=False, widget=TimeInput(), label="Time", help_text="Empty: to the end."
     )

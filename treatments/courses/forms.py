@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.formtools import DateInput
+from clinic.formtools import DiaryDateField
 from clinic.models import Practitioner
 from treatments.planning import CourseSuggestion
 
@@ -22,7 +22,7 @@ class CoursePlanForm(forms.Form):
     interval_days = forms.IntegerField(
         min_value=1, max_value=60, initial=7, label="Days between sessions"
     )
-    start_date = forms.DateField(widget=DateInput(), label="Start", initial=timezone.localdate)
+    start_date = DiaryDateField(label="Start", initial=timezone.localdate)
     goal = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.access import staff_required
-from clinic.params import query_id
-from treatments.scheduling.calendar import day_calendar, parse_day, week_calendar
+from clinic.params import parse_day, query_id
+from treatments.scheduling.calendar import day_calendar, week_calendar
 
 BAD_DAY = "“{}” is not a date; showing today."
 

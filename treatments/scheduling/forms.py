@@ -6,7 +6,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.formtools import SLOT, DateInput, DateTimeLocalInput, TimeInput
+from clinic.formtools import (
+    SLOT,
+    DateTimeLocalInput,
+    DiaryDateField,
+    TimeInput,
+    validate_diary_date,
+)
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
 from patients.models import Patient
 from treatments.models import AppointmentType, TreatmentCourse
@@ -27,7 +33,7 @@ def parse_local_start(value: str | None) -> datetime | None:
 class WhenForm(forms.Form):
     """A date, a start time and a length in minutes, read in the clinic's time zone."""
 
-    date = forms.DateField(widget=DateInput())
+    date = DiaryDateField()
     time = forms.TimeField(widget=TimeInput(on_grid=True), label="Start time")
     duration = forms.IntegerField(
         min_value=5, max_value=480, label="Minutes", help_text="Set by the appointment type."
@@ -144,8 +150,8 @@ class FreeSlotForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.active(), label="Type"
     )
-    first_day = forms.DateField(widget=DateInput(), label="From")
-    last_day = forms.DateField(widget=DateInput(), label="To")
+    first_day = DiaryDateField(label="From")
+    last_day = DiaryDateField(label="To")
     time_of_day = forms.ChoiceField(
         choices=[(key, key.capitalize()) for key in TIMES_OF_DAY], initial="any"
     )
@@ -192,7 +198,7 @@ def quarter_hours() -> list[tuple[str, str]]:
 class CourseProposalForm(forms.Form):
     """Step 1 of booking a course: where the first session goes and how the rest follow."""
 
-    first_date = forms.DateField(widget=DateInput(), label="First session on")
+    first_date = DiaryDateField(label="First session on")
     first_time = forms.TypedChoiceField(
         label="Time", coerce=lambda value: datetime.strptime(value, "%H:%M").time()
     )
@@ -260,6 +266,7 @@ class SessionSlotForm(forms.Form):
     start = forms.DateTimeField(
         widget=DateTimeLocalInput(),
         input_formats=[CHOICE_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_diary_date],
         error_messages={"invalid": "Enter a date and a time, e.g. 2026-04-14 10:00."},
     )
     room = forms.ChoiceField(error_messages={"invalid_choice": "Choose a room that is in use."})
