@@ -1,12 +1,14 @@
 """What every app's forms share: date and time inputs, the booking grid, the diary's years,
 service errors."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from clinic.models import local_datetime, wall_clock_problem
 
 # The calendar's and the booking forms' grid: appointments start on these steps.
 SLOT = timedelta(minutes=settings.SCHEDULE_SLOT_MINUTES)
@@ -77,6 +79,16 @@ class DiaryDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", DateInput())
         super().__init__(**kwargs)
+
+
+def read_local(form: forms.Form, field: str, day: date, at: time) -> datetime | None:
+    """`at` on `day` in the clinic's time zone; None, with the reason next to `field`, when the
+    clocks skip or repeat that time that night (see `wall_clock_problem`)."""
+    problem = wall_clock_problem(day, at)
+    if problem:
+        form.add_error(field, problem)
+        return None
+    return local_datetime(day, at)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

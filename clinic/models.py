@@ -142,6 +142,30 @@ def local_datetime(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def wall_clock_problem(day: date, at: time) -> str | None:
+    """Why `at` on `day` names no single moment in the clinic's time zone, or None.
+
+    When the clocks go forward an hour of wall-clock times is skipped; when they go back an
+    hour comes twice. Read without a warning, a skipped 01:30 becomes 02:30 and an
+    appointment from it "ends before it starts"; a repeated one is a guess.
+    """
+    zone = timezone.get_current_timezone()
+    naive = datetime.combine(day, at)
+    earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return None
+    when = f"{at:%H:%M} on {day:%a} {day.day} {day:%b %Y}"
+    if earlier.utcoffset() < later.utcoffset():
+        return (
+            f"{when} does not exist: the clocks go forward that night and skip it. "
+            f"Choose another time."
+        )
+    return (
+        f"{when} happens twice: the clocks go back that night and repeat that hour. "
+        f"Choose a time outside it."
+    )
+
+
 class OpeningHours(models.Model):
     """When the clinic is open on a weekday: the outer bound of every booking.
 

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -11,6 +11,7 @@ from clinic.formtools import (
     DateTimeLocalInput,
     DiaryDateField,
     TimeInput,
+    read_local,
     validate_diary_date,
 )
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
@@ -42,8 +43,12 @@ class WhenForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if all(cleaned.get(name) is not None for name in ("date", "time", "duration")):
-            cleaned["start"] = local_datetime(cleaned["date"], cleaned["time"])
-            cleaned["end"] = cleaned["start"] + timedelta(minutes=cleaned["duration"])
+            start = read_local(self, "time", cleaned["date"], cleaned["time"])
+            if start is not None:
+                # Real minutes, not wall-clock ones: 45 minutes stay 45 across a clock change.
+                length = timedelta(minutes=cleaned["duration"])
+                cleaned["start"] = start
+                cleaned["end"] = timezone.localtime(start.astimezone(UTC) + length)
         return cleaned
 
 
@@ -241,8 +246,10 @@ class CourseProposalForm(forms.Form):
         cleaned = super().clean()
         day, at = cleaned.get("first_date"), cleaned.get("first_time")
         if day is not None and at is not None:
-            cleaned["first_start"] = local_datetime(day, at)
-            if cleaned["first_start"] < timezone.now():
+            cleaned["first_start"] = read_local(self, "first_time", day, at)
+            if cleaned["first_start"] is None:
+                del cleaned["first_start"]
+            elif cleaned["first_start"] < timezone.now():
                 self.add_error("first_date", "That time has passed: choose a later one.")
         return cleaned
 
