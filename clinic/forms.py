@@ -233,6 +233,9 @@ class WorkingHoursForm(ServiceErrorsMixin, forms.Form):
 class TimeOffForm(ServiceErrorsMixin, forms.Form):
     """A stretch of time off; empty times mean whole days."""
 
+    # The model's refusal of time off overlapping other time off belongs next to the dates.
+    service_error_field = "start_date"
+
     start_date = DiaryDateField(label="From")
     start_time = forms.TimeField(
         required=False, widget=TimeInput(), label="Time", help_text="Empty: from the start."

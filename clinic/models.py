@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -270,3 +270,33 @@ class TimeOff(models.Model):
 
     def __str__(self):
         return f"{self.practitioner}: {self.reason}"
+
+    @property
+    def label(self) -> str:
+        """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+
+        def day(moment, year=True):
+            return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
+
+        if start.time() == end.time() == time(0):
+            last = end - timedelta(days=1)
+            if last.date() == start.date():
+                return f"{day(start)} (whole day)"
+            return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
+        return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.practitioner_id is not None:
+            other = (
+                TimeOff.objects.filter(practitioner_id=self.practitioner_id)
+                .overlapping(self.start, self.end)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    f"This overlaps time off already recorded: {other.label}, {other.reason}. "
+                    f"Remove that one first if this one replaces it."
+                )

@@ -530,3 +530,51 @@ def test_manager_removes_time_off(maria_client, paul):
     )
     assert not TimeOff.objects.exists()
     assert any("Removed the time off" in m for m in _messages(response))
+
+
+@pytest.mark.parametrize(
+    ("start_offset", "end_offset", "times"),
+    [
+        (0, 4, {}),  # the same week again
+        (3, 6, {}),  # the last two days again, and more
+        (2, 2, {"start_time": "13:00", "end_time": "17:00"}),  # an afternoon inside it
+    ],
+)
+def test_time_off_overlapping_time_off_already_recorded_is_refused_next_to_from(
+    maria_client, paul, start_offset, end_offset, times
+):
+    monday = _next(Weekday.MONDAY)
+    _time_off(paul.practitioner, monday, days=5)
+    data = {
+        "start_date": (monday + timedelta(days=start_offset)).isoformat(),
+        "end_date": (monday + timedelta(days=end_offset)).isoformat(),
+        "reason": "Holiday again",
+        **times,
+    }
+
+    response = maria_client.post(
+        reverse("clinic:hours-time-off", args=[paul.practitioner.pk]), data
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["start_date"]
+    assert error.startswith("This overlaps time off already recorded: ")
+    assert "(whole days), Holiday. Remove that one first if this one replaces it." in error
+    assert 'value="Holiday again"' in response.text
+    assert TimeOff.objects.count() == 1
+
+
+def test_time_off_right_after_other_time_off_or_for_someone_else_is_fine(maria_client, paul, priya):
+    monday = _next(Weekday.MONDAY)
+    _time_off(paul.practitioner, monday, days=5)
+    next_week = {
+        "start_date": (monday + timedelta(days=5)).isoformat(),
+        "end_date": (monday + timedelta(days=6)).isoformat(),
+        "reason": "Weekend away",
+    }
+    same_week = {**next_week, "start_date": monday.isoformat()}
+
+    maria_client.post(reverse("clinic:hours-time-off", args=[paul.practitioner.pk]), next_week)
+    maria_client.post(reverse("clinic:hours-time-off", args=[priya.practitioner.pk]), same_week)
+
+    assert TimeOff.objects.count() == 3
