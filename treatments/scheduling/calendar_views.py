@@ -19,8 +19,8 @@ def bad_day_message(typed: str) -> str:
     """Why the date box's value shows no day: not a date, or beyond the calendar's years."""
     if not typed:
         return "Choose a date."
-    year, rest = typed[:4], typed[4:]
-    if re.fullmatch(r"[0-9]{4}", year) and parse_day(f"2000{rest}") is not None:  # another year
+    year, _, rest = typed.partition("-")
+    if re.fullmatch(r"[0-9]{4,6}", year) and parse_day(f"2000-{rest}") is not None:  # another year
         return f"The calendar runs from {FIRST_YEAR} to {LAST_YEAR}: choose a date in them."
     return f"“{typed}” is not a date: choose one with the date box."
 

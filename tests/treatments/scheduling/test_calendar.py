@@ -467,6 +467,7 @@ class TestChoosingADay:
             ("31/03/2025", "“31/03/2025” is not a date: choose one with the date box."),
             ("0001-01-01", "The calendar runs from 1900 to 2999: choose a date in them."),
             ("9999-12-31", "The calendar runs from 1900 to 2999: choose a date in them."),
+            ("129999-12-01", "The calendar runs from 1900 to 2999: choose a date in them."),
         ],
     )
     def test_a_bad_date_from_the_date_box_stays_on_the_shown_day_and_says_why(
