@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -142,6 +142,30 @@ def local_datetime(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def wall_clock_problem(day: date, at: time) -> str | None:
+    """Why `at` on `day` names no single moment in the clinic's time zone, or None.
+
+    When the clocks go forward an hour of wall-clock times is skipped; when they go back an
+    hour comes twice. Read without a warning, a skipped 01:30 becomes 02:30 and an
+    appointment from it "ends before it starts"; a repeated one is a guess.
+    """
+    zone = timezone.get_current_timezone()
+    naive = datetime.combine(day, at)
+    earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return None
+    when = f"{at:%H:%M} on {day:%a} {day.day} {day:%b %Y}"
+    if earlier.utcoffset() < later.utcoffset():
+        return (
+            f"{when} does not exist: the clocks go forward that night and skip it. "
+            f"Choose another time."
+        )
+    return (
+        f"{when} happens twice: the clocks go back that night and repeat that hour. "
+        f"Choose a time outside it."
+    )
+
+
 class OpeningHours(models.Model):
     """When the clinic is open on a weekday: the outer bound of every booking.
 
@@ -246,3 +270,33 @@ class TimeOff(models.Model):
 
     def __str__(self):
         return f"{self.practitioner}: {self.reason}"
+
+    @property
+    def label(self) -> str:
+        """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+
+        def day(moment, year=True):
+            return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
+
+        if start.time() == end.time() == time(0):
+            last = end - timedelta(days=1)
+            if last.date() == start.date():
+                return f"{day(start)} (whole day)"
+            return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
+        return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.practitioner_id is not None:
+            other = (
+                TimeOff.objects.filter(practitioner_id=self.practitioner_id)
+                .overlapping(self.start, self.end)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    f"This overlaps time off already recorded: {other.label}, {other.reason}. "
+                    f"Remove that one first if this one replaces it."
+                )

@@ -94,6 +94,8 @@ class TreatmentCourse(models.Model):
     interval_days = models.PositiveSmallIntegerField(default=7, help_text="Days between sessions.")
     goal = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=CourseStatus, default=CourseStatus.PLANNED)
+    # No session before this day (today, or the calendar slot it was planned from). The day a
+    # course starts, as its page says, is its first booked session's: chosen once, on booking.
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     discontinued_reason = models.TextField(blank=True)

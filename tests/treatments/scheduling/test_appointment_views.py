@@ -461,7 +461,6 @@ class TestBookingAWholeCourseFromASlot:
                 "practitioner": ana.pk,
                 "planned_sessions": 4,
                 "interval_days": 7,
-                "start_date": MONDAY.isoformat(),
                 "goal": "",
             },
         )

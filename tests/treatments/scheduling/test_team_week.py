@@ -90,13 +90,14 @@ def test_the_day_calendar_links_to_everyones_week(fiona_client):
     assert url() in page.content.decode()
 
 
-def test_a_date_picked_goes_to_its_week_and_nonsense_comes_back_to_this_week(fiona_client):
+def test_a_date_picked_goes_to_its_week_and_nonsense_stays_on_the_shown_week(fiona_client):
     this_week = reverse("treatments:schedule-team-this-week")
     response = fiona_client.get(this_week, {"day": MONDAY.isoformat()})
     assert response.url == url()
-    response = fiona_client.get(this_week, {"day": "9999-99-99"}, follow=True)
+    response = fiona_client.get(this_week, {"day": "9999-12-31", "shown": MONDAY.isoformat()})
     assert response.status_code == 200
-    assert "is not a date" in response.content.decode()
+    assert response.context["week"].monday == MONDAY
+    assert "The calendar runs from 1900 to 2999" in response.content.decode()
 
 
 def test_a_day_that_is_not_a_date_is_not_found(fiona_client):
