@@ -15,9 +15,9 @@ from clinic.formtools import (
     validate_diary_date,
 )
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
+from clinic.params import FIRST_YEAR, LAST_YEAR
 from patients.models import Patient
 from treatments.models import AppointmentType, TreatmentCourse
-from treatments.scheduling.calendar import FIRST_YEAR, LAST_YEAR
 from treatments.scheduling.free_slots import TIMES_OF_DAY
 
 
