@@ -300,3 +300,41 @@ class TimeOff(models.Model):
                     f"This overlaps time off already recorded: {other.label}, {other.reason}. "
                     f"Remove that one first if this one replaces it."
                 )
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Login failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    LOCKOUT_LIFTED = "lockout_lifted", "Lockout lifted"
+    IDLE_LOGOFF = "idle_logoff", "Logged off when idle"
+    OTP_ENROLLED = "otp_enrolled", "Second factor set up"
+    OTP_RESET = "otp_reset", "Second factor reset"
+    OTP_FAILED = "otp_failed", "Second factor refused"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class SecurityEvent(models.Model):
+    """The trail of staff sign-in events: logins, failures, lockouts, second factors and
+    passwords. Append-only, written only by `clinic.security.record_event`; no patient data.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=SecurityEventKind)
+    username = models.CharField(max_length=150, blank=True)  # as typed, for failures
+    user = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="security_events"
+    )
+    by = models.ForeignKey(  # a manager acting on someone else's account
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.username} at {self.at:%Y-%m-%d %H:%M}"
