@@ -87,7 +87,10 @@ def _logged_out(sender, request, user, **kwargs):
 
 
 def _login_failed(sender, credentials, request=None, **kwargs):
-    locked = getattr(request, "axes_locked_out", False)
+    # Refused by axes before any password was checked: axes counted nothing this time.
+    locked = getattr(request, "axes_locked_out", False) and (
+        getattr(request, "axes_failures_since_start", None) is None
+    )
     record_event(
         SecurityEventKind.LOGIN_FAILED,
         request=request,
