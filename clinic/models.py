@@ -15,6 +15,9 @@ from clinic.roles import Role
 class User(AbstractUser):
     """A member of the clinic's staff who can log in. What they may do follows their role."""
 
+    # Set when a manager gives a one-time password: the next login leads to changing it.
+    must_change_password = models.BooleanField(default=False, editable=False)
+
     class Meta:
         ordering = ["first_name", "last_name", "username"]
 

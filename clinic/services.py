@@ -1,22 +1,33 @@
-"""The only code that writes staff accounts, practitioner profiles, rooms, opening hours,
-working hours and time off."""
+"""The only code that writes staff accounts and their passwords, lockouts being lifted,
+practitioner profiles, rooms, opening hours, working hours and time off."""
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from clinic.models import (
     OpeningHours,
     Practitioner,
     Room,
+    SecurityEventKind,
     TimeOff,
     User,
     Weekday,
     WorkingHours,
 )
 from clinic.roles import Role
+from clinic.security import record_event
 
 PRACTITIONER_PROFILE_FIELDS = ("display_name", "credentials", "colour")
 
@@ -58,6 +69,7 @@ def staff_create(
 ) -> User:
     """Create a staff account; `practitioner` holds the profile fields when they treat."""
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    validate_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -179,3 +191,86 @@ def time_off_add(
 @transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User) -> None:
     time_off.delete()
+
+
+# --- sign-in: lockouts and passwords (issue 14) --------------------------------------------
+
+
+@transaction.atomic
+def lockout_lift(*, attempt, by: User, request: HttpRequest | None = None) -> None:
+    """Lift the lockout of one username from one address (an axes `AccessAttempt`)."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
+    record_event(
+        SecurityEventKind.LOCKOUT_LIFTED,
+        request=request,
+        user=User.objects.filter(username=attempt.username).first(),
+        username=attempt.username,
+        by=by,
+        detail=f"from {attempt.ip_address}"[:200],
+    )
+
+
+def staff_send_password_reset(*, user: User, by: User, request: HttpRequest) -> None:
+    """E-mail `user` a link to choose a new password (Django's reset tokens: one use, and
+    only until the password changes or PASSWORD_RESET_TIMEOUT passes)."""
+    if not user.email:
+        raise ValidationError(
+            f"{user} has no e-mail address. Add one on their page, or set a one-time password."
+        )
+    if not user.is_active:
+        raise ValidationError(f"{user} is deactivated: reactivate them first.")
+    link = request.build_absolute_uri(
+        reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    )
+    context = {"user": user, "link": link, "by": by, "clinic_name": settings.CLINIC_NAME}
+    send_mail(
+        render_to_string("registration/password_reset_subject.txt", context).strip(),
+        render_to_string("registration/password_reset_email.txt", context),
+        None,
+        [user.email],
+    )
+    record_event(
+        SecurityEventKind.PASSWORD_RESET,
+        request=request,
+        user=user,
+        by=by,
+        detail="reset link e-mailed",
+    )
+
+
+@transaction.atomic
+def staff_set_one_time_password(
+    *, user: User, password: str, by: User, request: HttpRequest | None = None
+) -> User:
+    """Give `user` a password they must change at their next login."""
+    if user == by:
+        raise ValidationError("Change your own password from the menu under your name.")
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record_event(
+        SecurityEventKind.PASSWORD_RESET,
+        request=request,
+        user=user,
+        by=by,
+        detail="one-time password set",
+    )
+    return user
+
+
+@transaction.atomic
+def password_changed(*, user: User, request: HttpRequest | None = None) -> None:
+    """Record that `user` chose a new password themselves (already saved by Django's form)."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    record_event(SecurityEventKind.PASSWORD_CHANGED, request=request, user=user)

@@ -4,6 +4,7 @@ There is one settings module. Development, tests and production differ only in t
 environment: `make run` sets DEBUG=true, the test suite sets its defaults in pyproject.toml.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import phonenumbers
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "template_partials",
     "phonenumber_field",
     "simple_history",
+    "axes",  # issue 14, lockout: counts failed logins per username and address
     "clinic",
     "patients",
     "treatments",
@@ -81,6 +83,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change to a session note in its history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Issue 14, passwords: a one-time password set by a manager must be changed first.
+    "clinic.security.PasswordChangeRequiredMiddleware",
+    # Issue 14, lockout: last, so it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -136,13 +142,38 @@ LOGIN_REDIRECT_URL = "clinic:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # issue 14: health records (ASVS level 2)
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Health records: a staff session ends after a working day, or when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Lockout (issue 14): django-axes, database handler ----------------------------------
+# Axes' backend comes first: it refuses a locked-out username and address before any
+# password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# One username from one address: a colleague's typos never lock out the whole clinic.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A lockout lasts its cool-off from the failure that caused it; retrying does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic.security_views.locked_out"
+# The sign-in trail (clinic.models.SecurityEvent) records logins; axes' own log would repeat it.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy: how many proxies stand in front of the app (0: none, the address
+# is REMOTE_ADDR). The one address function serves axes, the sign-in trail and the access log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.security.client_address"
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
@@ -290,6 +321,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Axes logs every login at INFO; the sign-in trail keeps them (issue 14, lockout).
+    "loggers": {"axes": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import security_views, views
 from treatments import home
 from treatments.scheduling import hours_views, time_off_views
 
@@ -18,6 +18,19 @@ clinic_patterns = (
         path("staff/new/", views.staff_create, name="staff-create"),
         path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),
         path("staff/<int:pk>/active/", views.staff_set_active, name="staff-set-active"),
+        # Issue 14, sign-in: passwords, failed logins and lockouts.
+        path("staff/<int:pk>/password/", security_views.staff_password, name="staff-password"),
+        path(
+            "staff/<int:pk>/password/link/",
+            security_views.staff_password_link,
+            name="staff-password-link",
+        ),
+        path("staff/sign-ins/", security_views.sign_ins, name="sign-ins"),
+        path(
+            "staff/sign-ins/lockouts/<int:pk>/lift/",
+            security_views.lockout_lift,
+            name="lockout-lift",
+        ),
         path("rooms/", views.room_list, name="room-list"),
         path("rooms/new/", views.room_create, name="room-create"),
         path("rooms/<int:pk>/edit/", views.room_edit, name="room-edit"),
@@ -56,13 +69,24 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        security_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # A link a manager e-mailed (issue 14); there is no public "forgotten password" form.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        security_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
 ]

@@ -27,8 +27,10 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(*args) -> str:
+    """Seed as `make run` does: with DEBUG on."""
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -183,3 +185,20 @@ def test_if_empty_seeds_an_empty_database():
     seed("--if-empty")
 
     assert counts()["Patient"] == 200
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_when_debug_is_off(fiona):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo", "--if-empty", stdout=StringIO())
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_seed_demo_runs_with_debug_off_when_explicitly_allowed(fiona):
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", "--allow-production", stdout=out)
+    assert "already has users or patients" in out.getvalue()

@@ -7,6 +7,7 @@ may not import treatments, reaches it through `settings.CLINICAL_READ_RECORDER` 
 
 from django.http import HttpRequest
 
+from clinic.security import client_address
 from patients.models import Patient
 from treatments.models import AccessLog
 
@@ -27,5 +28,5 @@ def record_read(request: HttpRequest, *, patient: Patient, what: str, object_id:
         patient=patient,
         what=what,
         object_id=object_id,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_address(request),  # the address axes and the sign-in trail see
     )

@@ -130,8 +130,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing if any user or patient exists (used by `make run`).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo logins share one published password).",
+        )
 
-    def handle(self, *args, if_empty: bool, **options):
+    def handle(self, *args, if_empty: bool, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_demo creates logins whose password is published; it runs only with "
+                "DEBUG=true (as `make run` sets), or with --allow-production on a database "
+                "that is not a real clinic's."
+            )
         if if_empty and (User.objects.exists() or Patient.objects.exists()):
             self.stdout.write("seed_demo: the database already has users or patients; skipped.")
             return
