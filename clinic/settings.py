@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Belt and braces: every view also declares its own access rule.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle logoff (issue 14): after the messages, which say why.
+    "clinic.idle.IdleLogoffMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change to a session note in its history.
@@ -134,9 +136,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Health records: a staff session ends after a working day, or when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60, minimum=60)
+# --- Idle logoff (issue 14; clinic/idle.py) ---
+# Health records: a staff session ends after this long without a request (the page warns a
+# minute before), after this long in any case, or when the browser closes. Seconds inside.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
+SESSION_IDLE_WARNING_SECONDS = 60
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 60 * 60
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end idle logoff ---
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")

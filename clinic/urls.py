@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import session_views, views
 from treatments import home
 from treatments.scheduling import hours_views, time_off_views
 
@@ -54,6 +54,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Idle logoff (issue 14): the page timer asks how long is left, and "Stay logged in".
+    path("accounts/session/", session_views.session_status, name="session-status"),
+    path(
+        "accounts/session/keep-alive/",
+        session_views.session_keep_alive,
+        name="session-keep-alive",
+    ),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),
