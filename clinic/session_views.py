@@ -5,11 +5,12 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic import idle
+from clinic import idle, two_factor
 from clinic.access import staff_required
 
 
 @login_not_required  # answers 0 once the session has ended, so the page can go to the login
+@two_factor.exempt  # the timer runs on the page asking for the code too
 @never_cache
 @require_GET
 @idle.passive

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "template_partials",
     "phonenumber_field",
     "simple_history",
+    # Second factor (issue 14): authenticator apps and one-time backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "patients",
     "treatments",
@@ -68,11 +72,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Second factor (issue 14): request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     # Belt and braces: every view also declares its own access rule.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle logoff (issue 14): after the messages, which say why.
     "clinic.idle.IdleLogoffMiddleware",
+    # Second factor (issue 14): no page before the code, for those who need one.
+    "clinic.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change to a session note in its history.
@@ -204,6 +212,25 @@ SCHEDULE_SLOT_MINUTES = 15
 # The one function that records reads of clinical records (see clinic/audit.py): apps below
 # `treatments` reach the access log through it.
 CLINICAL_READ_RECORDER = "treatments.audit.services.record_read"
+
+# --- Second factor (issue 14; clinic/two_factor.py) ---
+# Staff holding one of these roles (and, when any is listed, whoever may use the Django admin)
+# must give a code from an authenticator app or a backup code after the password.
+_OTP_ROLES = {
+    "front-desk": "Front desk",
+    "practitioner": "Practitioner",
+    "manager": "Clinic manager",
+    "none": None,
+}
+_otp_roles = env_list("OTP_REQUIRED_ROLES", ["none"] if DEBUG else ["practitioner", "manager"])
+if set(_otp_roles) - set(_OTP_ROLES):
+    raise ImproperlyConfigured(
+        f"OTP_REQUIRED_ROLES={','.join(_otp_roles)!r}: name roles from "
+        "front-desk, practitioner, manager, or none."
+    )
+OTP_REQUIRED_ROLES = [_OTP_ROLES[name] for name in _otp_roles if _OTP_ROLES[name]]
+OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show
+# --- end second factor ---
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
