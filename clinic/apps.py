@@ -9,3 +9,14 @@ class ClinicConfig(AppConfig):
         from clinic.security import connect_receivers
 
         connect_receivers()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic import idle, two_factor
+
+        # Stamping the new session's login time is session bookkeeping, not business logic.
+        user_logged_in.connect(idle.stamp_login, dispatch_uid="clinic.idle.stamp_login")
+        # Whether a second code is due, noted once per login (clinic/two_factor.py).
+        user_logged_in.connect(
+            two_factor.note_device_at_login, dispatch_uid="clinic.two_factor.note_device"
+        )

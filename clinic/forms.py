@@ -279,3 +279,27 @@ class TimeOffForm(ServiceErrorsMixin, forms.Form):
             self.add_error("end_date", "This time off is already over.")
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
+
+
+class SecondFactorCodeForm(forms.Form):
+    """The code after the password: six digits from the authenticator app, or a backup code."""
+
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The six digits your authenticator app shows now, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "autofocus": True}
+        ),
+    )
+
+
+class AuthenticatorSetupForm(forms.Form):
+    token = forms.CharField(
+        label="Code from the app",
+        max_length=8,
+        help_text="After scanning, the app shows six digits: type them here.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

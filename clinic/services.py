@@ -13,9 +13,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic import two_factor
 from clinic.models import (
     OpeningHours,
     Practitioner,
@@ -274,3 +280,75 @@ def password_changed(*, user: User, request: HttpRequest | None = None) -> None:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
     record_event(SecurityEventKind.PASSWORD_CHANGED, request=request, user=user)
+
+
+# --- Second factor (issue 14; clinic/two_factor.py) -----------------------------------
+
+
+def _new_backup_codes(user: User) -> list[str]:
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Backup codes", "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(two_factor.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def otp_enrol(*, user: User, key: str, token: str, request) -> tuple[TOTPDevice, list[str]]:
+    """Save the authenticator being set up once it gives a right code, with new backup codes
+    (returned: they are shown once). Raises ValidationError on a wrong code."""
+    if two_factor.has_device(user):
+        raise ValidationError(
+            "A second factor is already set up: ask the clinic manager to reset it."
+        )
+    device = two_factor.new_authenticator(user, key)
+    device.full_clean()
+    # Checked before the device exists: a wrong code must leave nothing behind.
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    token = "".join(token.split())
+    if not (token.isdigit() and totp.verify(int(token), tolerance=device.tolerance)):
+        raise ValidationError(
+            {"token": "That code is not right. Type the six digits the app shows now."}
+        )
+    device.last_t, device.drift = totp.t(), totp.drift
+    device.save()
+    codes = _new_backup_codes(user)
+    record_event(SecurityEventKind.OTP_ENROLLED, request=request, user=user)
+    return device, codes
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str, request) -> tuple[Device | None, str]:
+    """(the device that accepts `token`, "") or (None, why not), recorded. Six digits are for
+    the app, anything else a backup code (used up). Wrong codes make the next try wait
+    (django-otp's throttling: 1, 2, 4 … seconds)."""
+    token = "".join(token.split()).lower()
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    device = model.objects.devices_for_user(user, confirmed=True).select_for_update().first()
+    if device is not None:
+        allowed, throttled = device.verify_is_allowed()
+        if not allowed:
+            wait = max(1, round((throttled["locked_until"] - timezone.now()).total_seconds()))
+            return None, f"Too many wrong codes: wait {wait} seconds, then try again."
+        if device.verify_token(token):
+            return device, ""
+    record_event(SecurityEventKind.OTP_FAILED, request=request, user=user)
+    return None, "That code is not right. Check the app (or your backup codes) and try again."
+
+
+@transaction.atomic
+def otp_new_backup_codes(*, user: User, request) -> list[str]:
+    """Replace the user's backup codes (returned: they are shown once)."""
+    codes = _new_backup_codes(user)
+    record_event(SecurityEventKind.OTP_ENROLLED, request=request, user=user, detail="backup codes")
+    return codes
+
+
+@transaction.atomic
+def otp_reset(*, user: User, by: User, request) -> None:
+    """Remove a colleague's second factor (a lost phone): they set it up again at next login."""
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=user).delete()
+    record_event(SecurityEventKind.OTP_RESET, request=request, user=user, by=by)

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "simple_history",
     "axes",  # issue 14, lockout: counts failed logins per username and address
+    # Second factor (issue 14): authenticator apps and one-time backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "patients",
     "treatments",
@@ -76,9 +80,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Second factor (issue 14): request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     # Belt and braces: every view also declares its own access rule.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle logoff (issue 14): after the messages, which say why.
+    "clinic.idle.IdleLogoffMiddleware",
+    # Second factor (issue 14): no page before the code, for those who need one.
+    "clinic.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change to a session note in its history.
@@ -149,9 +159,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Health records: a staff session ends after a working day, or when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60, minimum=60)
+# --- Idle logoff (issue 14; clinic/idle.py) ---
+# Health records: a staff session ends after this long without a request (the page warns a
+# minute before), after this long in any case, or when the browser closes. Seconds inside.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
+SESSION_IDLE_WARNING_SECONDS = 60
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12, minimum=1) * 60 * 60
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end idle logoff ---
 
 # --- Lockout (issue 14): django-axes, database handler ----------------------------------
 # Axes' backend comes first: it refuses a locked-out username and address before any
@@ -233,6 +249,25 @@ SCHEDULE_SLOT_MINUTES = 15
 # The one function that records reads of clinical records (see clinic/audit.py): apps below
 # `treatments` reach the access log through it.
 CLINICAL_READ_RECORDER = "treatments.audit.services.record_read"
+
+# --- Second factor (issue 14; clinic/two_factor.py) ---
+# Staff holding one of these roles (and, when any is listed, whoever may use the Django admin)
+# must give a code from an authenticator app or a backup code after the password.
+_OTP_ROLES = {
+    "front-desk": "Front desk",
+    "practitioner": "Practitioner",
+    "manager": "Clinic manager",
+    "none": None,
+}
+_otp_roles = env_list("OTP_REQUIRED_ROLES", ["none"] if DEBUG else ["practitioner", "manager"])
+if set(_otp_roles) - set(_OTP_ROLES):
+    raise ImproperlyConfigured(
+        f"OTP_REQUIRED_ROLES={','.join(_otp_roles)!r}: name roles from "
+        "front-desk, practitioner, manager, or none."
+    )
+OTP_REQUIRED_ROLES = [_OTP_ROLES[name] for name in _otp_roles if _OTP_ROLES[name]]
+OTP_TOTP_ISSUER = CLINIC_NAME  # the name authenticator apps show
+# --- end second factor ---
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

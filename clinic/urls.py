@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import security_views, views
+from clinic import security_views, session_views, two_factor, two_factor_views, views
 from treatments import home
 from treatments.scheduling import hours_views, time_off_views
 
@@ -30,6 +30,11 @@ clinic_patterns = (
             "staff/sign-ins/lockouts/<int:pk>/lift/",
             security_views.lockout_lift,
             name="lockout-lift",
+        ),
+        path(
+            "staff/<int:pk>/two-factor/reset/",
+            views.staff_two_factor_reset,
+            name="staff-two-factor-reset",
         ),
         path("rooms/", views.room_list, name="room-list"),
         path("rooms/new/", views.room_create, name="room-create"),
@@ -63,10 +68,26 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        two_factor.exempt(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", two_factor.exempt(auth_views.LogoutView.as_view()), name="logout"),
+    # Second factor (issue 14): the code after the password, setting it up, backup codes.
+    path("accounts/two-factor/", two_factor_views.overview, name="two-factor"),
+    path("accounts/two-factor/verify/", two_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
+    path(
+        "accounts/two-factor/backup-codes/",
+        two_factor_views.backup_codes,
+        name="two-factor-backup-codes",
+    ),
+    # Idle logoff (issue 14): the page timer asks how long is left, and "Stay logged in".
+    path("accounts/session/", session_views.session_status, name="session-status"),
+    path(
+        "accounts/session/keep-alive/",
+        session_views.session_keep_alive,
+        name="session-keep-alive",
+    ),
     path(
         "accounts/password/",
         security_views.PasswordChangeView.as_view(),

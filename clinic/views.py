@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic import services
+from clinic import services, two_factor
 from clinic.access import staff_required
 from clinic.forms import (
     RoomForm,
@@ -31,7 +31,11 @@ from clinic.roles import Role
 @staff_required("clinic.view_user", role=Role.MANAGER)
 @require_http_methods(["GET"])
 def staff_list(request):
-    staff = User.objects.select_related("practitioner").prefetch_related("groups")
+    staff = (
+        User.objects.select_related("practitioner")
+        .prefetch_related("groups")
+        .annotate(has_second_factor=two_factor.has_device_subquery())
+    )
     return render(request, "clinic/staff_list.html", {"staff": staff})
 
 
@@ -95,6 +99,17 @@ def staff_set_active(request, pk):
     else:
         state = "reactivated" if active else "deactivated: they can no longer log in"
         messages.success(request, f"{member} {state}.")
+    return redirect("clinic:staff-list")
+
+
+@staff_required("clinic.change_user", role=Role.MANAGER)
+@require_POST
+def staff_two_factor_reset(request, pk):
+    member = get_object_or_404(User, pk=pk)
+    services.otp_reset(user=member, by=request.user, request=request)
+    messages.success(
+        request, f"{member}’s second factor is reset: they set it up again when they next log in."
+    )
     return redirect("clinic:staff-list")
 
 

@@ -131,6 +131,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_not_required(settings):
+    """Views are tested with `force_login`, which gives no second code: here no role needs one
+    (tests/clinic/test_two_factor.py turns it on; the browser journeys keep the production
+    default, practitioners and managers, and log in with a code: tests/e2e/steps.py)."""
+    settings.OTP_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def mid_morning(settings) -> None:
     """The clinic's clock reads between 09:00 and 10:00 (see factories.mid_morning_zone)."""

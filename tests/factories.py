@@ -6,12 +6,15 @@ say so: `book` books through the scheduling service and `write_note` writes thro
 service, for tests that need a booking or a signed note as a given.
 """
 
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
 import factory
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours, local_datetime
 from clinic.roles import Role
@@ -338,3 +341,23 @@ def scored_course(practitioner, scores, **complaint) -> TreatmentCourse:
         appointment = session(course, days_ago=7 * (len(scores) - index))
         write_note(appointment, pain_before=before, pain_after=after)
     return course
+
+
+def authenticator(user: User) -> TOTPDevice:
+    """The person's authenticator app, already set up (confirmed)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, defaults={"name": "Authenticator app", "confirmed": True}
+    )
+    return device
+
+
+def code_now(device: TOTPDevice) -> str:
+    """What the app shows now, computed from the device's secret, as a phone does. A code is
+    accepted once: logging in again within its 30 seconds takes the next one (the server
+    allows one step of clock difference)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = clock.time()
+    if totp.t() <= device.last_t:
+        totp.drift += device.last_t + 1 - totp.t()
+    return f"{totp.token():0{device.digits}d}"

@@ -90,6 +90,12 @@ def browser_context_args(browser_context_args, live_server, clinic_morning):
     }
 
 
+@pytest.fixture(autouse=True)
+def second_factor_not_required():
+    """Overrides tests/conftest.py's: journeys keep the production rule (a code for
+    practitioners and managers when DEBUG is off) and log in with it (steps.log_in)."""
+
+
 @pytest.fixture
 def clinic_morning(settings) -> str:
     """Run the clinic in a fixed-offset zone where it is now between 09:00 and 10:00, and open

@@ -4,15 +4,26 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from clinic import two_factor
+from clinic.models import User
+from tests.factories import PASSWORD, authenticator, code_now
 
 
 def log_in(page: Page, username: str) -> None:
-    """Open the start page (the only URL a journey types) and log in."""
+    """Open the start page (the only URL a journey types) and log in: the password, then,
+    where the person's role needs one (practitioners and managers, as in production), the
+    code their authenticator app would show."""
+    user = User.objects.get(username=username)
+    device = authenticator(user) if two_factor.is_required_by_role(user) else None
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        expect(page.get_by_role("heading", name="Second step: your code")).to_be_visible()
+        page.get_by_label("Code").fill(code_now(device))
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Second step: your code")).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
