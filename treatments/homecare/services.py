@@ -168,33 +168,6 @@ def sheet_issue(
     return sheet
 
 
-ILLUSTRATION_TYPES = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".jpg"}
-ILLUSTRATION_MAX_BYTES = 300 * 1024
-
-
-def illustration_data_uri(upload) -> str:
-    """An uploaded SVG, PNG or JPEG as a data: URI, or ValidationError in words."""
-    import base64
-
-    name = upload.name.lower()
-    content_type = next(
-        (kind for kind, ext in ILLUSTRATION_TYPES.items() if name.endswith(ext)), None
-    )
-    if name.endswith(".jpeg"):
-        content_type = "image/jpeg"
-    if content_type is None:
-        raise ValidationError({"illustration": "Upload an SVG, PNG or JPEG picture."})
-    if upload.size > ILLUSTRATION_MAX_BYTES:
-        raise ValidationError({"illustration": "The picture is larger than 300 KB."})
-    data = upload.read()
-    signatures = {"image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8"}
-    if content_type in signatures and not data.startswith(signatures[content_type]):
-        raise ValidationError({"illustration": "That file is not a picture of its kind."})
-    if content_type == "image/svg+xml" and b"<svg" not in data[:2048]:
-        raise ValidationError({"illustration": "That file is not an SVG picture."})
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-
-
 def sheet_verifies(sheet: HomeCareSheet) -> bool:
     return snapshot_hash(sheet.snapshot) == sheet.content_hash
 
