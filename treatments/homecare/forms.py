@@ -17,7 +17,12 @@ class HomeCareItemForm(forms.Form):
     """A library item; the picture becomes a data: URI (see clinic.pictures)."""
 
     title = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=HomeCareKind.choices)
+    # No kind is preselected: a new item defaulting to Heat went into the library as heat,
+    # suggested for everyone, when the practitioner had not chosen.
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…"), *HomeCareKind.choices],
+        error_messages={"required": "Choose what kind of advice this is."},
+    )
     instructions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One step per line, in plain words the patient understands.",
@@ -31,16 +36,20 @@ class HomeCareItemForm(forms.Form):
         choices=BodyRegion.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label="Suits these body regions",
         help_text=(
-            "Body regions it suits; none means any complaint. Advice for the lower back, hip "
-            "or buttock also goes to complaints felt only in the thigh or calf (the same "
-            "muscles cause them)."
+            "Leave every box unticked for advice that suits every complaint, whatever the "
+            "region. Advice for the lower back, hip or buttock also goes to complaints felt "
+            "only in the thigh or calf (the same muscles cause them)."
         ),
     )
     not_with_inflammation = forms.BooleanField(
         label="Not advised with inflammation",
         required=False,
-        help_text="Left out of the suggestion when inflammation is recorded (e.g. heat).",
+        help_text=(
+            "Left out of the suggestion when inflammation is recorded. Always ticked for heat: "
+            "heat is not advised with inflammation."
+        ),
     )
     without_heat = forms.CharField(
         label="Without heat",

@@ -43,6 +43,11 @@ NO_HEAT_REASON = (
 )
 
 
+HEAT_WITH_INFLAMMATION = (
+    "Heat is not advised with inflammation: tick “Not advised with inflammation” for a heat item."
+)
+
+
 @dataclass
 class Suggestion:
     items: list[HomeCareItem] = field(default_factory=list)
@@ -180,6 +185,9 @@ def item_save(*, item: HomeCareItem | None = None, by: User, **fields) -> HomeCa
         setattr(item, name, value)
     if not isinstance(item.regions, list) or set(item.regions) - set(BodyRegion.values):
         raise ValidationError({"regions": "Choose regions from the list."})
+    if item.is_heat and not item.not_with_inflammation:
+        # Said rather than ticked silently: the practitioner sees the rule and ticks it.
+        raise ValidationError({"not_with_inflammation": HEAT_WITH_INFLAMMATION})
     if item.mentions_warmth() and not item.without_heat.strip():
         raise ValidationError(
             {
