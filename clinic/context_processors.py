@@ -1,5 +1,19 @@
-from django.conf import settings
+from django.utils.functional import SimpleLazyObject, lazy
+
+from clinic.models import ClinicProfile
+
+
+def clinic_profile_for(request) -> ClinicProfile:
+    """The clinic's profile, read at most once per request (the navigation shows it on every
+    page, and a view may show it again)."""
+    if not hasattr(request, "_clinic_profile"):
+        request._clinic_profile = ClinicProfile.objects.current()
+    return request._clinic_profile
 
 
 def clinic(request):
-    return {"clinic_name": settings.CLINIC_NAME}
+    # Lazy: a fragment that never shows the clinic (an htmx swap) costs no query.
+    return {
+        "clinic_profile": SimpleLazyObject(lambda: clinic_profile_for(request)),
+        "clinic_name": lazy(lambda: clinic_profile_for(request).name, str)(),
+    }

@@ -1,5 +1,5 @@
 """The only code that writes staff accounts, practitioner profiles, rooms, opening hours,
-working hours and time off."""
+working hours, time off and the clinic's own profile."""
 
 from datetime import datetime, time
 
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic.models import (
+    ClinicProfile,
     OpeningHours,
     Practitioner,
     Room,
@@ -179,3 +180,38 @@ def time_off_add(
 @transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User) -> None:
     time_off.delete()
+
+
+# --- the clinic's profile ------------------------------------------------------------------
+
+
+@transaction.atomic
+def clinic_profile_save(
+    *,
+    name: str,
+    address: str,
+    phone: str,
+    email: str,
+    sheet_footer: str,
+    logo: str | None = None,
+    by: User,
+) -> ClinicProfile:
+    """Change the clinic's name, contact details, sheet footer and logo (a data: URI; None
+    keeps the logo, "" removes it). Sheets already issued keep the details they were printed
+    with. A save that changes nothing adds no version to the history."""
+    profile = ClinicProfile.objects.select_for_update().filter(
+        pk=ClinicProfile.ONLY_ID
+    ).first() or ClinicProfile(id=ClinicProfile.ONLY_ID)
+    before = None if profile._state.adding else profile.as_printed()
+    profile.name = " ".join(name.split())
+    profile.address = "\n".join(line.strip() for line in address.strip().splitlines())
+    profile.phone = " ".join(phone.split())
+    profile.email = email.strip()
+    profile.sheet_footer = " ".join(sheet_footer.split())
+    if logo is not None:
+        profile.logo = logo
+    profile.full_clean()
+    if profile.as_printed() != before:
+        profile._history_user = by  # who made this version (outside a request too)
+        profile.save()
+    return profile

@@ -13,6 +13,7 @@ clinic_patterns = (
         # The home page shows every app's part of the day, so it lives in the top app; the
         # time-off page lists the appointments it touches, so it lives with scheduling.
         path("", home.home, name="home"),
+        path("clinic/", views.clinic_profile, name="profile"),
         path("staff/", views.staff_list, name="staff-list"),
         path("staff/new/", views.staff_create, name="staff-create"),
         path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),

@@ -119,8 +119,8 @@ class TestPatientListPage:
     ):
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
-        # count of matches, one page of patients
-        with django_assert_num_queries(7):
+        # count of matches, one page of patients, the clinic's profile (navigation)
+        with django_assert_num_queries(8):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
 

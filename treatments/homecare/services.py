@@ -9,13 +9,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from clinic.models import Practitioner, User
+from clinic.models import ClinicProfile, Practitioner, User
 from patients.models import BodyRegion, Complaint, Patient
 from treatments.homecare.matching import suits
 from treatments.models import (
@@ -98,11 +97,7 @@ def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at, complai
 
     advice = [item_text(i, n) for i, n in entries if i.kind not in ("caution", "seek_help")]
     return {
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "phone": settings.CLINIC_PHONE,
-            "address": settings.CLINIC_ADDRESS,
-        },
+        "clinic": ClinicProfile.objects.current().as_printed(),
         "patient": patient.display_name,
         "practitioner": str(practitioner),
         "date": timezone.localtime(issued_at).date().isoformat(),

@@ -205,9 +205,10 @@ def test_editing_or_deactivating_an_item_never_changes_an_issued_sheet(paul, pau
     assert homecare.sheet_verifies(sheet)
 
 
-def test_the_library_needs_six_queries(paul_client, django_assert_num_queries):
-    # session, user, the user's groups, user permissions, group permissions, the items
-    with django_assert_num_queries(6):
+def test_the_library_needs_seven_queries(paul_client, django_assert_num_queries):
+    # session, user, the user's groups, user permissions, group permissions, the items, the
+    # clinic's profile (navigation)
+    with django_assert_num_queries(7):
         response = paul_client.get(LIBRARY)
     assert response.status_code == 200
 
