@@ -76,8 +76,12 @@ def profile_changes(count: int) -> list[ProfileChange]:
     versions = list(history.order_by("-history_date", "-history_id")[: count + 1])
     changes = []
     for version, previous in zip(versions, [*versions[1:], None], strict=True):
-        changed = version.diff_against(previous).changed_fields if previous else []
-        labels = [str(ClinicProfile._meta.get_field(name).verbose_name) for name in changed]
+        changed = set(version.diff_against(previous).changed_fields) if previous else set()
+        labels = [
+            str(field.verbose_name).lower()
+            for field in ClinicProfile._meta.concrete_fields
+            if field.name in changed
+        ]
         changes.append(
             ProfileChange(
                 version.history_date,
