@@ -47,8 +47,8 @@ class HomeCareItemForm(forms.Form):
         label="Not advised with inflammation",
         required=False,
         help_text=(
-            "Left out of the suggestion when inflammation is recorded. Always ticked for heat: "
-            "heat is not advised with inflammation."
+            "Left out of the suggestion when inflammation is recorded. Required for heat: heat "
+            "is not advised with inflammation."
         ),
     )
     without_heat = forms.CharField(
