@@ -19,6 +19,23 @@ def _fmt(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
 
 
+def subtract(spans: list[Span], holes) -> list[Span]:
+    """What is left of `spans` once every (start, end) of `holes` is cut out of them."""
+    left = list(spans)
+    for hole_start, hole_end in holes:
+        cut = []
+        for start, end in left:
+            if hole_end <= start or end <= hole_start:
+                cut.append((start, end))
+                continue
+            if start < hole_start:
+                cut.append((start, hole_start))
+            if hole_end < end:
+                cut.append((hole_end, end))
+        left = cut
+    return left
+
+
 class Availability:
     def __init__(self, first_day: date, last_day: date, practitioner_ids=None):
         self.opening = {row.weekday: row for row in OpeningHours.objects.all()}
@@ -63,6 +80,17 @@ class Availability:
 
     def works_on(self, practitioner_id: int, day: date) -> bool:
         return bool(self.working_spans(practitioner_id, day))
+
+    def free_spans(
+        self, practitioner_id: int, day: date, *, busy=(), after: datetime | None = None
+    ) -> list[Span]:
+        """The practitioner's working time on `day` that is neither time off nor `busy`
+        (their appointments' (start, end)), from `after` on when given."""
+        spans = self.working_spans(practitioner_id, day)
+        if after is not None:
+            spans = [(max(start, after), end) for start, end in spans if end > after]
+        away = [(t.start, t.end) for t in self._time_off[practitioner_id]]
+        return subtract(spans, [*away, *busy])
 
     def time_off_overlapping(self, practitioner_id: int, start: datetime, end: datetime):
         return [t for t in self._time_off[practitioner_id] if t.start < end and t.end > start]

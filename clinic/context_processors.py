@@ -15,5 +15,6 @@ def clinic(request):
     # Lazy: a fragment that never shows the clinic (an htmx swap) costs no query.
     return {
         "clinic_profile": SimpleLazyObject(lambda: clinic_profile_for(request)),
+        # The name alone, as templates written before the profile existed call it.
         "clinic_name": lazy(lambda: clinic_profile_for(request).name, str)(),
     }

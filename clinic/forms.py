@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from clinic.formtools import DateInput, TimeInput
+from clinic.formtools import DiaryDateField, TimeInput, read_local
 from clinic.models import (
     ClinicProfile,
     OpeningHours,
@@ -282,11 +282,14 @@ class WorkingHoursForm(ServiceErrorsMixin, forms.Form):
 class TimeOffForm(ServiceErrorsMixin, forms.Form):
     """A stretch of time off; empty times mean whole days."""
 
-    start_date = forms.DateField(widget=DateInput(), label="From")
+    # The model's refusal of time off overlapping other time off belongs next to the dates.
+    service_error_field = "start_date"
+
+    start_date = DiaryDateField(label="From")
     start_time = forms.TimeField(
         required=False, widget=TimeInput(), label="Time", help_text="Empty: from the start."
     )
-    end_date = forms.DateField(widget=DateInput(), label="Until")
+    end_date = DiaryDateField(label="Until")
     end_time = forms.TimeField(
         required=False, widget=TimeInput(), label="Time", help_text="Empty: to the end."
     )
@@ -309,13 +312,15 @@ class TimeOffForm(ServiceErrorsMixin, forms.Form):
             return cleaned
         if self.has_error("end_time"):
             return cleaned
-        start = local_datetime(start_date, cleaned.get("start_time") or time(0))
+        start = read_local(self, "start_time", start_date, cleaned.get("start_time") or time(0))
         end_time = cleaned.get("end_time")
         end = (
-            local_datetime(end_date, end_time)
+            read_local(self, "end_time", end_date, end_time)
             if end_time is not None
             else local_datetime(end_date + timedelta(days=1), time(0))
         )
+        if start is None or end is None:
+            return cleaned
         if end <= start:
             field = "end_time" if end_date == start_date else "end_date"
             self.add_error(field, "Time off must end after it starts.")

@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -144,6 +144,30 @@ def local_datetime(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def wall_clock_problem(day: date, at: time) -> str | None:
+    """Why `at` on `day` names no single moment in the clinic's time zone, or None.
+
+    When the clocks go forward an hour of wall-clock times is skipped; when they go back an
+    hour comes twice. Read without a warning, a skipped 01:30 becomes 02:30 and an
+    appointment from it "ends before it starts"; a repeated one is a guess.
+    """
+    zone = timezone.get_current_timezone()
+    naive = datetime.combine(day, at)
+    earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return None
+    when = f"{at:%H:%M} on {day:%a} {day.day} {day:%b %Y}"
+    if earlier.utcoffset() < later.utcoffset():
+        return (
+            f"{when} does not exist: the clocks go forward that night and skip it. "
+            f"Choose another time."
+        )
+    return (
+        f"{when} happens twice: the clocks go back that night and repeat that hour. "
+        f"Choose a time outside it."
+    )
+
+
 class OpeningHours(models.Model):
     """When the clinic is open on a weekday: the outer bound of every booking.
 
@@ -248,6 +272,74 @@ class TimeOff(models.Model):
 
     def __str__(self):
         return f"{self.practitioner}: {self.reason}"
+
+    @property
+    def label(self) -> str:
+        """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+
+        def day(moment, year=True):
+            return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
+
+        if start.time() == end.time() == time(0):
+            last = end - timedelta(days=1)
+            if last.date() == start.date():
+                return f"{day(start)} (whole day)"
+            return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
+        return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.practitioner_id is not None:
+            other = (
+                TimeOff.objects.filter(practitioner_id=self.practitioner_id)
+                .overlapping(self.start, self.end)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                raise ValidationError(
+                    f"This overlaps time off already recorded: {other.label}, {other.reason}. "
+                    f"Remove that one first if this one replaces it."
+                )
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Login failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    LOCKOUT_LIFTED = "lockout_lifted", "Lockout lifted"
+    IDLE_LOGOFF = "idle_logoff", "Logged off when idle"
+    OTP_ENROLLED = "otp_enrolled", "Second factor set up"
+    OTP_RESET = "otp_reset", "Second factor reset"
+    OTP_FAILED = "otp_failed", "Second factor refused"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class SecurityEvent(models.Model):
+    """The trail of staff sign-in events: logins, failures, lockouts, second factors and
+    passwords. Append-only, written only by `clinic.security.record_event`; no patient data.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=SecurityEventKind)
+    username = models.CharField(max_length=150, blank=True)  # as typed, for failures
+    user = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="security_events"
+    )
+    by = models.ForeignKey(  # a manager acting on someone else's account
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.username} at {self.at:%Y-%m-%d %H:%M}"
 
 
 phone_validator = RegexValidator(

@@ -6,12 +6,13 @@ from django.urls import include, path
 
 from clinic import views
 from treatments import home
-from treatments.scheduling import time_off_views
+from treatments.scheduling import hours_views, time_off_views
 
 clinic_patterns = (
     [
         # The home page shows every app's part of the day, so it lives in the top app; the
-        # time-off page lists the appointments it touches, so it lives with scheduling.
+        # time-off page, the opening hours and removing a block list the appointments they
+        # touch, so they live with scheduling.
         path("", home.home, name="home"),
         path("clinic/", views.clinic_profile, name="profile"),
         path("staff/", views.staff_list, name="staff-list"),
@@ -23,11 +24,11 @@ clinic_patterns = (
         path("rooms/<int:pk>/edit/", views.room_edit, name="room-edit"),
         path("rooms/<int:pk>/active/", views.room_set_active, name="room-set-active"),
         path("hours/", views.hours_overview, name="hours"),
-        path("hours/opening/", views.hours_opening, name="hours-opening"),
+        path("hours/opening/", hours_views.hours_opening, name="hours-opening"),
         path("hours/<int:practitioner_pk>/", views.hours_practitioner, name="hours-practitioner"),
         path(
             "hours/<int:practitioner_pk>/blocks/<int:pk>/remove/",
-            views.hours_block_remove,
+            hours_views.hours_block_remove,
             name="hours-block-remove",
         ),
         path(

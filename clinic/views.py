@@ -19,7 +19,6 @@ from clinic.forms import (
     StaffCreateForm,
     StaffEditForm,
     WorkingHoursForm,
-    opening_week_forms,
 )
 from clinic.formtools import add_service_errors
 from clinic.models import (
@@ -270,25 +269,6 @@ def hours_overview(request):
     return render(request, "clinic/hours_overview.html", context)
 
 
-@staff_required("clinic.change_openinghours", role=Role.MANAGER)
-@require_http_methods(["GET", "POST"])
-def hours_opening(request):
-    days = opening_week_forms(request.POST or None, OpeningHours.objects.all())
-    errors = []
-    valid = [day.is_valid() for day in days]  # every day, so each shows its own errors
-    if request.method == "POST" and all(valid):
-        try:
-            services.opening_hours_set_week(
-                week={day.weekday: day.hours() for day in days}, by=request.user
-            )
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, "Opening hours saved.")
-            return redirect("clinic:hours")
-    return render(request, "clinic/hours_opening.html", {"days": days, "errors": errors})
-
-
 @staff_required("clinic.change_workinghours", role=Role.MANAGER)
 @require_http_methods(["GET", "POST"])
 def hours_practitioner(request, practitioner_pk):
@@ -326,18 +306,3 @@ def _outside_message(block: WorkingHours, opening: OpeningHours | None) -> str:
         f"({opening.opens:%H:%M}–{opening.closes:%H:%M}); only the part inside them can be "
         f"booked."
     )
-
-
-@staff_required("clinic.delete_workinghours", role=Role.MANAGER)
-@require_POST
-def hours_block_remove(request, practitioner_pk, pk):
-    block = get_object_or_404(
-        WorkingHours.objects.select_related("practitioner"), pk=pk, practitioner_id=practitioner_pk
-    )
-    services.working_hours_remove(block=block, by=request.user)
-    messages.success(
-        request,
-        f"Removed {block} from {block.practitioner.display_name}’s week. Appointments "
-        f"already booked in it stay booked.",
-    )
-    return redirect("clinic:hours-practitioner", practitioner_pk)

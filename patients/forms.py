@@ -1,8 +1,6 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
 from clinic.formtools import DateInput
 from patients.models import BodyRegion, Complaint, Patient, RedFlag
@@ -14,10 +12,12 @@ class PatientForm(forms.ModelForm):
         label="The patient has consented to treatment",
         help_text="Records today's date and your name.",
     )
+    # Shown (in the warning, not in the layout) only when the patient may be registered already.
     confirm_not_duplicate = forms.BooleanField(
         required=False,
-        label="This is a different person with the same name and date of birth",
-        widget=forms.HiddenInput,
+        label="This is a different person with the same name and date of birth: "
+        "register them anyway",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     class Meta:
@@ -65,7 +65,7 @@ class PatientForm(forms.ModelForm):
                 "address",
                 Row(Column("emergency_contact_name"), Column("emergency_contact_phone")),
             ),
-            Fieldset("At the desk", "front_desk_notes", "consent_given", "confirm_not_duplicate"),
+            Fieldset("At the desk", "front_desk_notes", "consent_given"),
         )
 
     def clean_email(self):
@@ -81,27 +81,14 @@ class PatientForm(forms.ModelForm):
                 given_name=given, family_name=family, date_of_birth=born
             )
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
-                # Show the confirmation box now that it is needed.
-                self.fields["confirm_not_duplicate"].widget = forms.CheckboxInput()
-                links = format_html_join(
-                    ", ",
-                    '<a href="{}">{}{}</a>',
-                    (
-                        (
-                            reverse("patients:detail", args=[p.pk]),
-                            p.display_name,
-                            " (archived)" if p.is_archived else "",
-                        )
-                        for p in self.duplicates
+                # Next to the confirmation box, which the page shows in its one warning
+                # with links to the patients already registered (crispy shows no copy).
+                self.add_error(
+                    "confirm_not_duplicate",
+                    forms.ValidationError(
+                        "A patient with this name and date of birth is already registered.",
+                        code="possible_duplicate",
                     ),
-                )
-                raise forms.ValidationError(
-                    format_html(
-                        "A patient with this name and date of birth is already registered: {}. "
-                        "Open that record, or tick the box below to register a different person.",
-                        links,
-                    ),
-                    code="possible_duplicate",
                 )
         return cleaned
 

@@ -3,13 +3,21 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from clinic.text import fold
+
 # Oldest plausible patient: a date of birth further back is a typing mistake.
 MAX_AGE_YEARS = 130
+# A postal address runs to 150 characters or so; 500 leaves room for directions ("side door,
+# second bell"). Desk notes are practical (access needs, preferred times): 2,000 characters
+# is a page of them; clinical detail belongs in complaints and session notes, not here.
+ADDRESS_MAX_LENGTH = 500
+DESK_NOTES_MAX_LENGTH = 2000
 
 
 class PatientQuerySet(models.QuerySet):
@@ -19,10 +27,12 @@ class PatientQuerySet(models.QuerySet):
     def search(self, query: str):
         """Patients matching a front-desk search box.
 
-        A date (in any of the site's input formats) matches the date of birth; a query of
-        digits (spaces, dashes, + and brackets allowed) matches any part of the phone
-        number, with or without the leading 0 or country code; anything else matches names:
-        every word must appear in the given, family or preferred name, in any case.
+        A date (day first as 14/03/1958, 14-03-1958 or 14.03.1958, or ISO 1958-03-14)
+        matches the date of birth; a query of digits (spaces, dashes, + and brackets
+        allowed) matches any part of the phone number, with or without the leading 0 or
+        country code; anything else matches names: every word must appear in the given,
+        family or preferred name, ignoring case and accents ("zoe" finds Zoë), the same on
+        SQLite and PostgreSQL because both compare the folded `search_name`.
         """
         query = query.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         if not query:
@@ -35,25 +45,18 @@ class PatientQuerySet(models.QuerySet):
             if len(digits) >= 3:
                 return self.filter(phone__contains=digits)
         condition = Q()
-        for word in query.split():
-            condition &= (
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-            )
+        for word in fold(query).split():
+            condition &= Q(search_name__contains=word)
         return self.filter(condition)
 
     def possible_duplicates_of(
         self, *, given_name: str, family_name: str, date_of_birth
     ) -> list["Patient"]:
-        """Patients with this name (ignoring case and spacing) and date of birth.
-
-        Names are compared in Python: SQLite folds the case of ASCII letters only, and
-        accented names (Zoë, ØDEGÅRD) are common.
-        """
+        """Patients with this name (ignoring case, accents and spacing: "Zoe Odegard" may well
+        be Zoë Ødegård typed on another keyboard) and date of birth."""
 
         def key(name: str) -> str:
-            return " ".join(name.split()).casefold()
+            return " ".join(fold(name).split())
 
         wanted = (key(given_name), key(family_name))
         return [
@@ -70,13 +73,25 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+# Day first, as clinics in Europe write dates, with any of the usual separators; the ISO
+# form; then whatever else the site's locale accepts.
+DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
 def parse_date_input(value: str) -> date | None:
-    for fmt in formats.get_format("DATE_INPUT_FORMATS"):
+    """The date `value` spells, or None (an impossible date such as 31.02.1958 is none)."""
+    for fmt in (*DAY_FIRST_FORMATS, *formats.get_format("DATE_INPUT_FORMATS")):
         try:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
     return None
+
+
+def search_name_for(*names: str) -> str:
+    """Names as the patient search compares them: folded (lower case, no accents), one space
+    apart."""
+    return " ".join(fold(name) for name in names if name)
 
 
 class Sex(models.TextChoices):
@@ -97,11 +112,20 @@ class Patient(models.Model):
     sex = models.CharField(max_length=10, choices=Sex, blank=True)
     phone = PhoneNumberField(help_text="Numbers without a country code are read as local numbers.")
     email = models.EmailField(blank=True, help_text="Optional: many patients have none.")
-    address = models.TextField(blank=True)
+    # Limits as validators, not max_length: a text column's length is not the database's
+    # business, and the model form and the service's full_clean() both run them.
+    address = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(ADDRESS_MAX_LENGTH)],
+        help_text=f"Up to {ADDRESS_MAX_LENGTH} characters.",
+    )
     emergency_contact_name = models.CharField(max_length=150, blank=True)
     emergency_contact_phone = PhoneNumberField(blank=True)
     front_desk_notes = models.TextField(
-        blank=True, help_text="Practical notes for the desk (access needs, preferred times)."
+        blank=True,
+        validators=[MaxLengthValidator(DESK_NOTES_MAX_LENGTH)],
+        help_text="Practical notes for the desk (access needs, preferred times), up to "
+        f"{DESK_NOTES_MAX_LENGTH:,} characters.",
     )
     consent_given_on = models.DateField(
         null=True, blank=True, help_text="When the patient consented to treatment."
@@ -113,6 +137,8 @@ class Patient(models.Model):
         blank=True,
         related_name="+",
     )
+    # The names folded for search ("zoe odegard peggy"); set by clean(), so by the service.
+    search_name = models.TextField(blank=True, editable=False)
     is_archived = models.BooleanField(default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -129,6 +155,14 @@ class Patient(models.Model):
             models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["-created_at"], name="patient_created_idx"),
+            # For prefix lookups (LIKE 'prefix%'; text_pattern_ops lets PostgreSQL use it for
+            # them whatever its collation; SQLite ignores opclasses). The search box matches
+            # anywhere in a name, which reads this one short column of every row.
+            models.Index(
+                fields=["search_name"],
+                name="patient_search_name_idx",
+                opclasses=["text_pattern_ops"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,6 +205,7 @@ class Patient(models.Model):
         super().clean()
         for field in ("given_name", "family_name", "preferred_name"):
             setattr(self, field, " ".join(getattr(self, field).split()))
+        self.search_name = search_name_for(self.given_name, self.family_name, self.preferred_name)
         if self.date_of_birth:
             today = timezone.localdate()
             if self.date_of_birth > today:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours, local_datetime
 from clinic.roles import Role
-from patients.models import BodyRegion, Complaint, Patient, Side
+from patients.models import BodyRegion, Complaint, Patient, RedFlag, Side, search_name_for
 from treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -73,6 +73,10 @@ class PatientFactory(factory.django.DjangoModelFactory):
     family_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=85)
     phone = factory.Sequence(lambda n: f"+44 7911 {n % 1000000:06d}")
+    # What the patient service's full_clean() would set.
+    search_name = factory.LazyAttribute(
+        lambda p: search_name_for(p.given_name, p.family_name, getattr(p, "preferred_name", ""))
+    )
 
 
 class ComplaintFactory(factory.django.DjangoModelFactory):
@@ -221,6 +225,38 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         lambda a: a.start + timedelta(minutes=a.appointment_type.default_duration)
     )
     booked_by = factory.SubFactory(UserFactory)
+
+
+def busy_day(day: date, count: int, *, lanes: int = 8, patients: int = 40) -> list[Practitioner]:
+    """`count` appointments on `day`, written directly: `lanes` practitioners working
+    08:00–20:00, each in a room of their own, back to back in 15-minute slots from 08:00;
+    `patients` patients, each in a 12-session course, every other one with red flags; every
+    tenth appointment cancelled. For query counts at 10 and 200 appointments."""
+    doctors = [working_practitioner(("08:00", "20:00")) for _ in range(lanes)]
+    rooms = [RoomFactory() for _ in doctors]
+    courses = [
+        course_for(
+            doctors[0],
+            planned=12,
+            start_date=day,
+            complaint=ComplaintFactory(red_flags=[RedFlag.NUMBNESS] if k % 2 else []),
+        )
+        for k in range(patients)
+    ]
+    for k in range(count):
+        lane, slot = k % lanes, k // lanes
+        course = courses[k % patients]
+        start = at(day, "08:00") + timedelta(minutes=15 * slot)
+        AppointmentFactory(
+            patient=course.complaint.patient,
+            practitioner=doctors[lane],
+            room=rooms[lane],
+            course=course,
+            start=start,
+            end=start + timedelta(minutes=15),
+            status=AppointmentStatus.CANCELLED if k % 10 == 0 else AppointmentStatus.BOOKED,
+        )
+    return doctors
 
 
 def session(course, days_ago: int, status=AppointmentStatus.COMPLETED, room=None) -> Appointment:

@@ -2,7 +2,9 @@
 
 Every page of the clinic, patients and treatments apps is opened by the clinic manager and
 by a practitioner (between them they may do everything) with nonsense and hostile numbers in
-every parameter the pages read, by GET and POST, and with ids beyond any record in the address.
+every parameter the pages read, by GET and POST, and with ids beyond any record in the address;
+and with dates at the ends of the calendar in every date parameter while the others are
+sensible, so that the forms get as far as computing times from them.
 """
 
 from datetime import timedelta
@@ -16,6 +18,7 @@ from tests.factories import (
     RoomFactory,
     at,
     book,
+    follow_up,
     future_monday,
     session,
     works,
@@ -77,6 +80,16 @@ NONSENSE = {
         "point_set",
         "point",
         "in_use",
+        "start_date",
+        "start_time",
+        "end_date",
+        "end_time",
+        "first_day",
+        "shown",
+        "confirm",
+        "date_from",
+        "date_to",
+        "date_of_birth",
     )
     for value in ["x' OR 1=1 --\x00<script>"]
 }
@@ -175,6 +188,54 @@ OWNED_BY = {
 }
 
 
+# The ends of what Python's dates can hold: a day after them, or a time computed from them
+# (an appointment's end, the next day), overflows unless the forms refuse such dates first.
+FAR_DATES = ["9999-12-31", "9999-12-31T23:45", "0001-01-01"]
+DATE_PARAMETERS = (
+    "start",
+    "end",
+    "day",
+    "date",
+    "first_date",
+    "first_day",
+    "last_day",
+    "start_date",
+    "end_date",
+    "onset_date",
+    "date_of_birth",
+    "date_from",
+    "date_to",
+    "session-1-start",
+    "shown",
+)
+
+
+def _sensible(world) -> dict:
+    """Every parameter with a value a form accepts, so that only the dates can stop it."""
+    return {
+        **dict.fromkeys(NONSENSE, ""),
+        "patient": world["patient"].pk,
+        "practitioner": world["practitioner"].pk,
+        "room": world["room"].pk,
+        "course": world["course"].pk,
+        "appointment_type": follow_up().pk,
+        "time": "23:45",
+        "first_time": "10:00",
+        "duration": "45",
+        "interval_days": "7",
+        "planned_sessions": "3",
+        "reason": "Holiday",
+        "override_reason": "Asked for by the patient",
+        "session": "1",
+        "session-1-room": world["room"].pk,
+        "weekday": "0",
+        "opens": "09:00",
+        "closes": "18:00",
+        "time_of_day": "any",
+        "propose": "1",
+    }
+
+
 def _kwargs(name, pattern, world):
     """Real ids for the URL's arguments, so that the views get past their 404s."""
     owner = {
@@ -227,6 +288,25 @@ def test_nonsense_in_any_parameter_never_causes_a_server_error(request, world, w
         numbers = dict.fromkeys(NONSENSE, number)
         for response in (client.get(url, numbers), client.post(url, numbers)):
             assert response.status_code < 500, (name, number, response.status_code)
+
+
+@pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[name for name, _ in PATTERNS])
+@pytest.mark.parametrize("who", ["maria", "paul"])
+def test_dates_at_the_ends_of_the_calendar_never_cause_a_server_error(
+    request, world, who, name, pattern
+):
+    client = request.getfixturevalue(f"{who}_client")
+    url = reverse(name, kwargs=_kwargs(name, pattern, world))
+    for far in FAR_DATES:
+        data = {**_sensible(world), **dict.fromkeys(DATE_PARAMETERS, far)}
+        data["session-1-choice"] = f"{far}@{world['room'].pk}"
+        for response in (
+            client.get(url, data),
+            client.get(url, data, headers={"HX-Request": "true"}),
+            client.post(url, {**data, "action": "check"}),
+            client.post(url, {**data, "action": "confirm"}),
+        ):
+            assert response.status_code < 500, (name, far, response.status_code)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from clinic.models import Room, User
 from patients.forms import PatientSearchForm
 from patients.models import Complaint, Patient
 from treatments.models import Appointment, TreatmentCourse
+from treatments.scheduling.day_figures import day_figures
 
 HOME_LIST_LENGTH = 10
 
@@ -45,6 +46,9 @@ def home(request):
             .order_by("-created_at")[:HOME_LIST_LENGTH]
         )
     if user.is_manager:
+        appointments = list(todays)  # shown, and counted for the figures
+        context["todays_appointments"] = appointments
+        context["figures"] = day_figures(day, appointments, now=context["now"])
         context["staff"] = User.objects.filter(is_active=True).prefetch_related("groups")
         context["rooms"] = Room.objects.all()
     return render(request, "home.html", context)

@@ -94,6 +94,8 @@ class TreatmentCourse(models.Model):
     interval_days = models.PositiveSmallIntegerField(default=7, help_text="Days between sessions.")
     goal = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=CourseStatus, default=CourseStatus.PLANNED)
+    # No session before this day (today, or the calendar slot it was planned from). The day a
+    # course starts, as its page says, is its first booked session's: chosen once, on booking.
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     discontinued_reason = models.TextField(blank=True)
@@ -221,6 +223,18 @@ class AppointmentQuerySet(models.QuerySet):
 
     def on_day(self, day):
         return self.between_days(day, day)
+
+    def next_for_patients(self, patients, *, after):
+        """The next live appointment of each of `patients` starting at or after `after`, at
+        most one per patient (none for a patient with nothing ahead): one query, a subquery
+        picking each patient's first by start."""
+        first = (
+            self.model.objects.live()
+            .filter(patient=OuterRef("patient"), start__gte=after)
+            .order_by("start", "pk")
+            .values("pk")[:1]
+        )
+        return self.live().filter(patient__in=patients, start__gte=after, pk=Subquery(first))
 
     def with_session_number(self):
         """`session_number`: the place of each live course session among its course's live

@@ -6,19 +6,25 @@ from treatments.homecare import views as homecare
 from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
 from treatments.scheduling import calendar_views as calendar
+from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
 
 app_name = "treatments"
 
 urlpatterns = [
-    # scheduling/calendar_views.py: the front desk's day calendar and a practitioner's week
+    # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
+    path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),
+    path("schedule/team/<slug:day>/", calendar.schedule_team_week, name="schedule-team-week"),
     path("schedule/<slug:day>/", calendar.schedule_day, name="schedule-day"),
     path(
         "schedule/week/<int:practitioner_pk>/<slug:day>/",
         calendar.schedule_week,
         name="schedule-week",
     ),
+    # scheduling/day_sheet_views.py: the front desk's day sheet, to print or as a PDF
+    path("day-sheet/", day_sheet.day_sheet_page, name="day-sheet"),
+    path("day-sheet/pdf/", day_sheet.day_sheet_download, name="day-sheet-pdf"),
     # scheduling/views.py: booking, the day list, moves and status changes
     path("today/", appointments.today, name="today"),
     path("appointments/new/", appointments.appointment_create, name="appointment-create"),

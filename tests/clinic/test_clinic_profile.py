@@ -236,7 +236,7 @@ def test_the_screen_lists_the_changes_with_what_changed(maria_client):
 
 # --- the environment's first-run defaults -----------------------------------------------------
 
-FIRST_RUN = ("clinic", "0006_clinic_profile_from_settings")
+FIRST_RUN = ("clinic", "0007_clinic_profile_from_settings")
 
 
 def run_first_run_migration():

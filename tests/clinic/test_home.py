@@ -1,22 +1,28 @@
 """The home page: each role sees its own part of the clinic, and only its own."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.models import OpeningHours
 from clinic.roles import Role
 from patients.models import ComplaintStatus
 from tests.factories import (
+    AppointmentFactory,
     ComplaintFactory,
     PatientFactory,
     PractitionerFactory,
     RoomFactory,
     UserFactory,
+    at,
+    busy_day,
+    works,
 )
 from treatments.courses.services import course_plan
+from treatments.models import AppointmentStatus
 
 HOME = reverse("clinic:home")
 FRONT_DESK_PART = "Find a patient"
@@ -30,11 +36,16 @@ def _nav_links(html):
     return re.findall(r'class="nav-link[^"]*" href="[^"]*">([^<]+)</a>', nav)
 
 
+def _list_item(html, text):
+    """The one item of the page's lists that holds `text`."""
+    items = re.findall(r'<li class="list-group-item[^"]*">.*?</li>', html, re.DOTALL)
+    (item,) = [item for item in items if text in item]
+    return item
+
+
 def _complaint_item(html, patient):
     """The home page's list item for the complaint of `patient`."""
-    items = re.findall(r'<li class="list-group-item[^"]*">.*?</li>', html, re.DOTALL)
-    (item,) = [item for item in items if patient.display_name in item]
-    return item
+    return _list_item(html, patient.display_name)
 
 
 def test_front_desk_home_offers_the_patient_search_and_the_newest_patients(fiona_client):
@@ -155,6 +166,85 @@ def test_manager_home_shows_the_staff_and_the_rooms(maria_client, fiona):
     assert re.search(r"Quiet Room <span[^>]*>Inactive</span>", response.text)
 
 
+def test_manager_home_shows_todays_schedule_with_each_status(maria_client, paul):
+    today = timezone.localdate()
+    room_a = RoomFactory(name="Room A")
+    AppointmentFactory(
+        patient__given_name="Rosa",
+        patient__family_name="Marsh",
+        practitioner=paul.practitioner,
+        room=room_a,
+        start=at(today, "09:00"),
+        status=AppointmentStatus.ARRIVED,
+    )
+    AppointmentFactory(
+        patient__given_name="Ike",
+        patient__family_name="Yu",
+        practitioner=paul.practitioner,
+        start=at(today, "10:00"),
+        status=AppointmentStatus.CANCELLED,
+    )
+    AppointmentFactory(start=at(today - timedelta(days=1), "09:00"), patient__given_name="Yolanda")
+
+    response = maria_client.get(HOME)
+
+    schedule = re.search(r'id="today-heading".*?</section>', response.text, re.DOTALL).group(0)
+    rosa = _list_item(schedule, "Rosa Marsh")
+    assert "09:00" in rosa
+    assert "Paul Needham" in rosa
+    assert "Room A" in rosa
+    assert "Arrived" in rosa
+    assert "Cancelled" in _list_item(schedule, "Ike Yu")
+    assert "Yolanda" not in schedule
+    assert 'href="/day-sheet/">Print day sheet</a>' in schedule
+
+
+def _figures(html) -> dict[str, str]:
+    """The manager's figures, label -> value."""
+    section = re.search(r'id="figures-heading".*?</section>', html, re.DOTALL).group(0)
+    return dict(re.findall(r"<dt[^>]*>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", section))
+
+
+def test_manager_home_gives_todays_figures(maria_client, paul, priya):
+    today = timezone.localdate()
+    statuses = ["booked", "booked", "arrived", "completed", "no_show", "cancelled", "cancelled"]
+    for hour, status in enumerate(statuses, start=8):
+        AppointmentFactory(start=at(today, f"{hour:02d}:00"), status=status)
+
+    response = maria_client.get(HOME)
+
+    assert _figures(response.text) == {
+        "Booked, to come": "2",
+        "Arrived": "1",
+        "Completed": "1",
+        "No-shows": "1",
+        "Cancelled": "2",
+        "Free practitioner time left": response.context["figures"].free_hours,
+    }
+    assert "5 appointments today, not counting cancellations." in response.text
+
+
+def test_manager_home_counts_the_free_practitioner_time_left_today(
+    maria_client, paul, priya, mid_morning
+):
+    """It is between 09:00 and 10:00. Paul works 12:00–14:00 every day and has a visit at
+    12:30; Priya worked 07:00–09:00 (over by now)."""
+    for weekday in range(7):
+        OpeningHours.objects.update_or_create(
+            weekday=weekday, defaults={"opens": time(7), "closes": time(20)}
+        )
+    works(paul.practitioner, ("12:00", "14:00"), weekdays=range(7))
+    works(priya.practitioner, ("07:00", "09:00"), weekdays=range(7))
+    today = timezone.localdate()
+    AppointmentFactory(
+        practitioner=paul.practitioner, start=at(today, "12:30"), end=at(today, "13:00")
+    )
+
+    response = maria_client.get(HOME)
+
+    assert _figures(response.text)["Free practitioner time left"] == "1 h 30 min"
+
+
 def test_manager_home_shows_no_front_desk_or_practitioner_parts(maria_client):
     PatientFactory()
     ComplaintFactory()
@@ -230,15 +320,33 @@ def test_practitioner_home_query_count_does_not_grow_with_the_complaints(
     assert len(response.context["unplanned_complaints"]) == min(10, complaint_count // 2)
 
 
+# session, user, user's roles (groups), the user's own and group permissions (for the
+# navigation), today's appointments with their people, the practitioners taking bookings, opening
+# hours, working hours, time off (for the free time left), the active staff, their groups
+# (prefetched), the rooms, the clinic's profile (navigation).
+MANAGER_HOME_QUERIES = 14
+
+
 @pytest.mark.parametrize("staff_count", [10, 60])
 def test_manager_home_query_count_does_not_grow_with_the_staff(
-    maria_client, django_assert_max_num_queries, staff_count
+    maria_client, django_assert_num_queries, staff_count
 ):
     UserFactory.create_batch(staff_count // 2, roles=[Role.FRONT_DESK])
     PractitionerFactory.create_batch(staff_count - staff_count // 2)
 
-    # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
-    # permissions (for the navigation), 6 the active staff, 7 their groups (prefetched),
-    # 8 the rooms, 9 the clinic's profile (navigation).
-    with django_assert_max_num_queries(9):
+    with django_assert_num_queries(MANAGER_HOME_QUERIES):
         maria_client.get(HOME)
+
+
+@pytest.mark.parametrize("appointment_count", [10, 200])
+def test_manager_home_query_count_does_not_grow_with_todays_appointments(
+    maria_client, django_assert_num_queries, appointment_count
+):
+    busy_day(timezone.localdate(), appointment_count)
+
+    with django_assert_num_queries(MANAGER_HOME_QUERIES):
+        response = maria_client.get(HOME)
+
+    assert len(response.context["todays_appointments"]) == appointment_count
+    figures = response.context["figures"]
+    assert figures.appointments + figures.cancelled == appointment_count

@@ -237,6 +237,95 @@ def test_nonsense_times_are_field_errors(maria_client):
     assert 'value="25:99"' in response.text
 
 
+# Shrinking the hours around booked appointments: the manager sees them and confirms; they
+# stay booked (the desk moves them), as with time off. Monday's default hours are 08:00–20:00.
+
+
+def test_shrinking_opening_hours_around_booked_appointments_lists_them_and_saves_nothing(
+    maria_client, paul, fiona
+):
+    monday = _next(Weekday.MONDAY)
+    _appointment(
+        paul.practitioner, local_datetime(monday, time(18)), fiona,
+        given_name="Ada", family_name="Price",
+    )  # fmt: skip
+    data = _opening_data(**{"day0-closes": "17:00"})
+
+    response = maria_client.post(reverse("clinic:hours-opening"), data)
+
+    assert response.status_code == 200
+    warning = response.context["outside_shown"]
+    assert warning == [f"Mon {monday.day} {monday:%b %Y} 18:00 Ada Price with Paul Needham"]
+    assert "1 booked appointment would be outside these opening hours" in response.text
+    assert "Ada Price" in response.text
+    assert 'name="day0-closes" value="17:00"' in response.text
+    assert _opening()[Weekday.MONDAY] == ("08:00", "20:00")
+
+
+def test_confirming_the_shrunk_opening_hours_saves_them_and_keeps_the_appointments(
+    maria_client, paul, fiona
+):
+    monday = _next(Weekday.MONDAY)
+    booked = _appointment(
+        paul.practitioner, local_datetime(monday, time(18)), fiona,
+        given_name="Ada", family_name="Price",
+    )  # fmt: skip
+    data = _opening_data(**{"day0-closes": "17:00", "confirm": str(booked.pk)})
+
+    response = maria_client.post(reverse("clinic:hours-opening"), data, follow=True)
+
+    assert _opening()[Weekday.MONDAY] == ("08:00", "17:00")
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
+    assert (
+        f"1 booked appointment is now outside opening hours and stays booked; please move it: "
+        f"Mon {booked.start.day} {booked.start:%b %Y} 18:00 {booked.patient.display_name} with "
+        f"Paul Needham." in _messages(response)
+    )
+
+
+def test_a_confirmation_for_another_list_of_appointments_is_asked_again(maria_client, paul, fiona):
+    monday = _next(Weekday.MONDAY)
+    first = _appointment(paul.practitioner, local_datetime(monday, time(18)), fiona)
+    _appointment(paul.practitioner, local_datetime(monday + timedelta(days=7), time(19)), fiona)
+    data = _opening_data(**{"day0-closes": "17:00", "confirm": str(first.pk)})
+
+    response = maria_client.post(reverse("clinic:hours-opening"), data)
+
+    assert response.status_code == 200
+    assert len(response.context["outside"]) == 2
+    assert _opening()[Weekday.MONDAY] == ("08:00", "20:00")
+
+
+def test_closing_a_day_lists_its_booked_appointments_but_not_past_cancelled_or_other_days(
+    maria_client, paul, fiona
+):
+    monday = _next(Weekday.MONDAY)
+    kept = _appointment(paul.practitioner, local_datetime(monday, time(10)), fiona)
+    _appointment(
+        paul.practitioner, local_datetime(monday, time(11)), fiona,
+        status=AppointmentStatus.CANCELLED,
+    )  # fmt: skip
+    _appointment(paul.practitioner, local_datetime(monday + timedelta(days=1), time(10)), fiona)
+    _appointment(paul.practitioner, local_datetime(monday - timedelta(days=14), time(10)), fiona)
+    data = _opening_data(**{"day0-is_open": None})
+
+    response = maria_client.post(reverse("clinic:hours-opening"), data)
+
+    assert response.context["outside"] == [kept]
+
+
+def test_an_appointment_already_outside_the_hours_is_not_listed_again(maria_client, paul, fiona):
+    monday = _next(Weekday.MONDAY)
+    _appointment(paul.practitioner, local_datetime(monday, time(20, 30)), fiona)  # an override
+    data = _opening_data(**{"day0-closes": "19:00"})
+
+    response = maria_client.post(reverse("clinic:hours-opening"), data, follow=True)
+
+    assert _opening()[Weekday.MONDAY] == ("08:00", "19:00")
+    assert "Opening hours saved." in _messages(response)
+
+
 # --- working hours ------------------------------------------------------------------------
 
 
@@ -388,6 +477,64 @@ def test_manager_removes_a_block(maria_client, paul):
     assert any("Removed Monday 13:30–18:00" in m for m in _messages(response))
 
 
+def _remove_url(block) -> str:
+    return reverse(
+        "clinic:hours-block-remove",
+        kwargs={"practitioner_pk": block.practitioner_id, "pk": block.pk},
+    )
+
+
+def test_removing_a_block_with_booked_appointments_asks_first_and_removes_nothing(
+    maria_client, paul, fiona
+):
+    _block(paul.practitioner, Weekday.MONDAY, "09:00", "12:30")
+    afternoon = _block(paul.practitioner, Weekday.MONDAY, "13:30", "18:00")
+    monday = _next(Weekday.MONDAY)
+    _appointment(paul.practitioner, local_datetime(monday, time(10)), fiona)  # the morning
+    _appointment(
+        paul.practitioner, local_datetime(monday, time(15)), fiona,
+        given_name="Ada", family_name="Price",
+    )  # fmt: skip
+
+    response = maria_client.post(_remove_url(afternoon))
+
+    assert response.status_code == 200
+    assert "Remove Monday 13:30–18:00 from Paul Needham’s week?" in response.text
+    assert response.context["outside_shown"] == [
+        f"Mon {monday.day} {monday:%b %Y} 15:00 Ada Price with Paul Needham"
+    ]
+    assert "1 booked appointment would be outside their working hours" in response.text
+    assert paul.practitioner.working_hours.count() == 2
+
+
+def test_confirming_the_removal_removes_the_block_and_keeps_the_appointments(
+    maria_client, paul, fiona
+):
+    block = _block(paul.practitioner, Weekday.MONDAY, "13:30", "18:00")
+    booked = _appointment(paul.practitioner, local_datetime(_next(Weekday.MONDAY), time(15)), fiona)
+
+    response = maria_client.post(_remove_url(block), {"confirm": str(booked.pk)}, follow=True)
+
+    assert not paul.practitioner.working_hours.exists()
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
+    assert any("now outside Paul Needham’s working hours" in m for m in _messages(response))
+
+
+def test_a_block_whose_appointments_another_block_still_holds_is_removed_at_once(
+    maria_client, paul, fiona
+):
+    _block(paul.practitioner, Weekday.TUESDAY, "13:30", "18:00")
+    monday = _block(paul.practitioner, Weekday.MONDAY, "13:30", "18:00")
+    _appointment(paul.practitioner, local_datetime(_next(Weekday.TUESDAY), time(15)), fiona)
+    _appointment(paul.practitioner, local_datetime(_next(Weekday.MONDAY), time(10)), fiona)
+
+    response = maria_client.post(_remove_url(monday))
+
+    assert response.status_code == 302
+    assert not WorkingHours.objects.filter(pk=monday.pk).exists()
+
+
 # --- time off -------------------------------------------------------------------------------
 
 
@@ -532,3 +679,51 @@ def test_manager_removes_time_off(maria_client, paul):
     )
     assert not TimeOff.objects.exists()
     assert any("Removed the time off" in m for m in _messages(response))
+
+
+@pytest.mark.parametrize(
+    ("start_offset", "end_offset", "times"),
+    [
+        (0, 4, {}),  # the same week again
+        (3, 6, {}),  # the last two days again, and more
+        (2, 2, {"start_time": "13:00", "end_time": "17:00"}),  # an afternoon inside it
+    ],
+)
+def test_time_off_overlapping_time_off_already_recorded_is_refused_next_to_from(
+    maria_client, paul, start_offset, end_offset, times
+):
+    monday = _next(Weekday.MONDAY)
+    _time_off(paul.practitioner, monday, days=5)
+    data = {
+        "start_date": (monday + timedelta(days=start_offset)).isoformat(),
+        "end_date": (monday + timedelta(days=end_offset)).isoformat(),
+        "reason": "Holiday again",
+        **times,
+    }
+
+    response = maria_client.post(
+        reverse("clinic:hours-time-off", args=[paul.practitioner.pk]), data
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["start_date"]
+    assert error.startswith("This overlaps time off already recorded: ")
+    assert "(whole days), Holiday. Remove that one first if this one replaces it." in error
+    assert 'value="Holiday again"' in response.text
+    assert TimeOff.objects.count() == 1
+
+
+def test_time_off_right_after_other_time_off_or_for_someone_else_is_fine(maria_client, paul, priya):
+    monday = _next(Weekday.MONDAY)
+    _time_off(paul.practitioner, monday, days=5)
+    next_week = {
+        "start_date": (monday + timedelta(days=5)).isoformat(),
+        "end_date": (monday + timedelta(days=6)).isoformat(),
+        "reason": "Weekend away",
+    }
+    same_week = {**next_week, "start_date": monday.isoformat()}
+
+    maria_client.post(reverse("clinic:hours-time-off", args=[paul.practitioner.pk]), next_week)
+    maria_client.post(reverse("clinic:hours-time-off", args=[priya.practitioner.pk]), same_week)
+
+    assert TimeOff.objects.count() == 3

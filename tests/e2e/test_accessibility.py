@@ -1,6 +1,7 @@
 """axe-core finds no serious or critical accessibility violation on the pages staff use most:
-the login page, the day calendar, the booking form, a patient's page, the note form and a
-home-care sheet's print view, each with real content on it."""
+the login page, the day calendar, the booking form, a patient's page, the note form, a
+home-care sheet's print view, the day sheet and the manager's home, each with real content
+on it."""
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from patients.models import RedFlag
 from tests.e2e.axe import assert_accessible, violations
 from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
-from tests.e2e.steps import field, go_to, log_in
+from tests.e2e.steps import field, go_to, log_in, log_out
 from tests.factories import PatientFactory
 from treatments.homecare import services as homecare
 from treatments.models import AcupuncturePoint, HomeCareItem, PointSide
@@ -82,6 +83,10 @@ def test_the_front_desk_pages(page: Page, busy_morning, axe_js):
     expect(page.get_by_role("link", name="Nora Hartley")).to_contain_text("1/4")
     assert_accessible(page, axe_js)
 
+    page.get_by_role("link", name="Everyone’s week").click()
+    expect(page.get_by_role("heading", name="Everyone’s week")).to_be_visible()
+    assert_accessible(page, axe_js)
+
     # The booking form, with the patient search's results and a clash on show.
     go_to(page, "Book")
     assert_accessible(page, axe_js)
@@ -126,4 +131,21 @@ def test_the_practitioner_pages(page: Page, busy_morning, axe_js):
     assert_accessible(page, axe_js)
     page.get_by_role("link", name="Print sheet 1").click()
     expect(page.get_by_text("For Nora Hartley", exact=True)).to_be_visible()
+    assert_accessible(page, axe_js)
+
+
+@journey
+def test_the_day_sheet_and_the_managers_home(page: Page, busy_morning, maria, axe_js):
+    log_in(page, "fiona")
+    go_to(page, "Today")
+    page.get_by_role("link", name="Print day sheet").click()
+    expect(page.get_by_role("row").filter(has_text="Olive Other")).to_contain_text("red flags")
+    assert_accessible(page, axe_js)
+    page.set_viewport_size({"width": 390, "height": 800})  # one block per appointment
+    assert_accessible(page, axe_js)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_out(page)
+
+    log_in(page, "maria")
+    expect(page.get_by_role("region", name="Today in figures")).to_be_visible()
     assert_accessible(page, axe_js)

@@ -1,5 +1,7 @@
 """The front desk's morning, in the browser: a new patient with chronic hip and leg pain is
-registered, their course planned and booked in one flow, and they are checked in."""
+registered, their course planned and booked in one flow (a taken time moves to the nearest
+free one, no red row), a session moved by dragging it on the calendar, the patient checked in
+and the day sheet printed."""
 
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ from playwright.sync_api import Page, expect
 from patients.models import Patient
 from tests.e2e.conftest import journey
 from tests.e2e.steps import field, go_to, log_in
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, at, book
 from treatments.models import Appointment, AppointmentStatus, TreatmentCourse
 
 
@@ -20,6 +22,14 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     PatientFactory(given_name="Olive", family_name="Other")  # already a patient of the clinic
     today = timezone.localdate()
     onset = today - timedelta(days=61)  # two months ago: chronic, a 4-session course
+    # In two weeks' time Paul already sees someone at 10:00.
+    busy = book(
+        patient=PatientFactory(given_name="Peter", family_name="Busy"),
+        practitioner=paul.practitioner,
+        room=clinic[1],
+        start=at(today + timedelta(weeks=2), "10:00"),
+        by=fiona,
+    )
 
     log_in(page, "fiona")
 
@@ -62,9 +72,14 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     field(page, "Time").select_option("10:00")
     field(page, "Room").select_option(label="Room 1")
     page.get_by_role("button", name="Propose 4 sessions").click()
+    # No red row: the third session, whose 10:00 Paul has taken, moves to the nearest free time.
     report = page.locator("#course-report")
     for number in range(1, 5):
         expect(report.get_by_role("row", name=f"Session {number} of 4")).to_contain_text("OK")
+    expect(report.get_by_role("row", name="Session 3 of 4")).to_contain_text(
+        f"Moved from {busy.start:%a} {busy.start.day} {busy.start:%b} 10:00: "
+        "Paul Needham is seeing Peter Busy 10:00–10:45."
+    )
     page.get_by_role("button", name="Book 4 sessions").click()
     expect(page.get_by_text("4 sessions booked.")).to_be_visible()
 
@@ -74,6 +89,7 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     assert [timezone.localtime(s.start).date() for s in sessions] == [
         today + timedelta(days=7 * week) for week in range(4)
     ]
+    assert timezone.localtime(sessions[2].start).strftime("%H:%M") != "10:00"
     first = sessions[0]
     assert timezone.localtime(first.start).strftime("%H:%M") == "10:00"
     assert first.practitioner == paul.practitioner
@@ -104,6 +120,18 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     expect(problems.get_by_text("Nearest free times:")).to_be_visible()
     assert not Appointment.objects.filter(patient__given_name="Olive").exists()
 
+    # Nora asks for her second session an hour later: Fiona drags it on next week's calendar.
+    go_to(page, "Calendar")
+    field(page, "Date").fill((today + timedelta(weeks=1)).isoformat())
+    page.get_by_role("button", name="Go").click()
+    target = page.get_by_role("link", name="book Paul Needham at 11:00")
+    target.scroll_into_view_if_needed()
+    page.get_by_role("link", name="Nora Hartley").drag_to(target)
+    expect(page.get_by_text("11:00–11:45.")).to_be_visible()
+    second = sessions[1]
+    second.refresh_from_db()
+    assert timezone.localtime(second.start).strftime("%H:%M") == "11:00"
+
     # Nora arrives: one click on today's list.
     go_to(page, "Today")
     row = page.get_by_role("row").filter(has_text="Nora Hartley")
@@ -111,3 +139,9 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
     expect(page.get_by_role("row").filter(has_text="Nora Hartley")).to_contain_text("Arrived")
     first.refresh_from_db()
     assert first.status == AppointmentStatus.ARRIVED
+
+    # The day sheet for the desk: Nora with her phone and her session number.
+    page.get_by_role("link", name="Print day sheet").click()
+    row = page.get_by_role("article").get_by_role("row").filter(has_text="Nora Hartley")
+    expect(row).to_contain_text("07911 123456")
+    expect(row).to_contain_text("session 1 of 4")

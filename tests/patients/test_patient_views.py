@@ -1,9 +1,11 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from patients import services
 from patients.models import Patient
 from tests.factories import PatientFactory
 
@@ -76,6 +78,30 @@ class TestRegisteringAPatient:
         assert "Prefers mornings." in html
         assert "4 Mill Lane" in html
 
+    @pytest.mark.parametrize(("field", "limit"), [("address", "500"), ("front_desk_notes", "2000")])
+    def test_too_long_an_address_or_desk_note_is_refused_next_to_it_and_kept(
+        self, fiona_client, field, limit
+    ):
+        pasted = "x" * 10_000
+        response = register(fiona_client, **{field: pasted})
+        assert response.status_code == 200
+        assert f"at most {limit} characters (it has 10000)" in str(
+            response.context["form"].errors[field]
+        )
+        assert pasted in response.text  # nothing typed is lost: the desk can shorten it
+        assert Patient.objects.count() == 0
+
+    @pytest.mark.parametrize(("field", "limit"), [("address", 500), ("front_desk_notes", 2000)])
+    def test_the_service_refuses_too_long_an_address_or_desk_note_whoever_calls_it(
+        self, fiona, field, limit
+    ):
+        fields = {k: v for k, v in VALID.items() if k != "consent_given"}
+        with pytest.raises(ValidationError) as refused:
+            services.patient_register(by=fiona, **{**fields, field: "x" * (limit + 1)})
+        assert field in refused.value.message_dict
+        patient = services.patient_register(by=fiona, **{**fields, field: "x" * limit})
+        assert len(getattr(patient, field)) == limit
+
     def test_practitioners_cannot_register_patients(self, paul_client):
         assert paul_client.get(reverse("patients:create")).status_code == 403
         assert register(paul_client).status_code == 403
@@ -102,8 +128,27 @@ class TestDuplicateGuard:
         assert response.status_code == 200
         assert "already registered" in response.text
         assert reverse("patients:detail", args=[existing.pk]) in response.text
-        assert 'name="confirm_not_duplicate"' in response.text
         assert 'type="checkbox" name="confirm_not_duplicate"' in response.text
+        assert Patient.objects.count() == 1
+
+    def test_the_warning_is_shown_once_with_the_two_ways_on(self, fiona_client, existing):
+        html = register(fiona_client).text
+        # Once: not again by crispy's own list of form errors (it was shown twice, yellow
+        # and red).
+        assert html.count("already registered") == 1
+        assert "alert-danger" not in html
+        warning = html[html.index('id="possible-duplicate"') : html.index("</section>")]
+        assert f'href="{reverse("patients:detail", args=[existing.pk])}"' in warning
+        assert "Open Zoë Ødegård-Núñez" in warning
+        assert 'name="confirm_not_duplicate"' in warning
+        assert "register them anyway" in warning
+        assert html.count('name="confirm_not_duplicate"') == 1
+
+    def test_the_same_name_typed_without_accents_is_a_possible_duplicate(
+        self, fiona_client, existing
+    ):
+        response = register(fiona_client, given_name="Zoe", family_name="Odegard-Nunez")
+        assert "is already registered" in response.text
         assert Patient.objects.count() == 1
 
     def test_confirming_registers_a_different_person(self, fiona_client, existing):

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from patients import services
 from patients.models import Patient
 from tests.factories import PatientFactory
 
@@ -25,6 +26,12 @@ def others():
     return PatientFactory.create_batch(5, given_name="Tom", family_name="Baker")
 
 
+def register(**names):
+    """Through the patient service, as the desk registers patients."""
+    fields = {"date_of_birth": date(1980, 1, 1), "phone": "+44 7911 000000", **names}
+    return services.patient_register(by=None, **fields)
+
+
 def search(query):
     return list(Patient.objects.search(query))
 
@@ -45,6 +52,51 @@ class TestSearchByName:
         assert len(search("  ")) == 6
 
 
+class TestSearchIgnoresAccentsAndCase:
+    """The desk types names on whatever keyboard it has: the same matches on SQLite and
+    PostgreSQL, through the folded `search_name` the patient service keeps."""
+
+    @pytest.fixture
+    def international(self):
+        names = [("Zoë", "Ødegård"), ("José", "Núñez"), ("Łukasz", "Kowalski")]
+        names += [("Hans", "Ørsted"), ("Thi", "Nguyễn")]
+        return {family: register(given_name=given, family_name=family) for given, family in names}
+
+    @pytest.mark.parametrize(
+        ("typed", "family"),
+        [
+            ("zoe", "Ødegård"),
+            ("ZOË", "Ødegård"),
+            ("Zoë", "Ødegård"),
+            ("odegard", "Ødegård"),
+            ("jose", "Núñez"),
+            ("JOSÉ nunez", "Núñez"),
+            ("lukasz", "Kowalski"),
+            ("ŁUKASZ", "Kowalski"),
+            ("orsted", "Ørsted"),
+            ("ØRSTED", "Ørsted"),
+            ("nguyen", "Nguyễn"),
+            ("NGUYỄN", "Nguyễn"),
+        ],
+    )
+    def test_finds_a_name_typed_without_accents_in_any_case(self, international, typed, family):
+        assert search(typed) == [international[family]]
+
+    def test_a_changed_name_is_found_by_its_new_spelling_only(self, international, fiona):
+        zoe = international["Ødegård"]
+        services.patient_update(
+            patient=zoe, by=fiona, consent_given=False, family_name="Ødegård-Núñez"
+        )
+        assert search("odegard nunez") == [zoe]
+        services.patient_update(patient=zoe, by=fiona, consent_given=False, given_name="Zoé")
+        assert search("zoe") == [zoe]
+
+    def test_the_patient_list_finds_zoe_by_zoe(self, fiona_client, international):
+        response = fiona_client.get(reverse("patients:list"), {"q": "ZOE"})
+        assert list(response.context["page"].object_list) == [international["Ødegård"]]
+        assert "Zoë" in response.text
+
+
 class TestSearchByPhone:
     @pytest.mark.parametrize(
         "typed", ["07911 123456", "07911123456", "+44 7911 123456", "123456", "(0)7911-123-456"]
@@ -57,9 +109,20 @@ class TestSearchByPhone:
 
 
 class TestSearchByDateOfBirth:
-    @pytest.mark.parametrize("typed", ["14/03/1961", "1961-03-14"])
-    def test_matches_the_date_of_birth(self, margaret, others, typed):
+    @pytest.mark.parametrize(
+        "typed", ["14/03/1961", "1961-03-14", "14-03-1961", "14.03.1961", " 14.3.1961 "]
+    )
+    def test_matches_the_date_of_birth_written_day_first_or_iso(self, margaret, others, typed):
         assert search(typed) == [margaret]
+
+    @pytest.mark.parametrize("typed", ["31.02.1961", "31-02-1961", "31/02/1961", "1961-02-31"])
+    def test_an_impossible_date_is_not_read_as_a_date_of_birth(self, margaret, others, typed):
+        # Read as phone digits instead, which match nobody here; no error.
+        assert search(typed) == []
+
+    def test_the_patient_list_reads_a_dotted_date(self, fiona_client, margaret, others):
+        response = fiona_client.get(reverse("patients:list"), {"q": "14.03.1961"})
+        assert list(response.context["page"].object_list) == [margaret]
 
 
 class TestPatientListPage:
@@ -119,8 +182,9 @@ class TestPatientListPage:
     ):
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
-        # count of matches, one page of patients, the clinic's profile (navigation)
-        with django_assert_num_queries(8):
+        # count of matches, one page of patients, their next appointments (one query; see
+        # tests/treatments/test_next_appointment.py), the clinic's profile (navigation)
+        with django_assert_num_queries(9):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
 

@@ -4,7 +4,7 @@ from datetime import time, timedelta
 
 from django import forms
 
-from clinic.formtools import DateInput
+from clinic.formtools import DiaryDateField
 from clinic.models import User, local_datetime
 from patients.models import Patient
 from treatments.audit.services import WHAT_CHOICES
@@ -16,8 +16,8 @@ class AccessLogFilterForm(forms.Form):
     )
     patient = forms.CharField(required=False, max_length=100)
     what = forms.ChoiceField(choices=[("", "Anything"), *WHAT_CHOICES], required=False)
-    date_from = forms.DateField(required=False, label="From", widget=DateInput())
-    date_to = forms.DateField(required=False, label="To", widget=DateInput())
+    date_from = DiaryDateField(required=False, label="From")
+    date_to = DiaryDateField(required=False, label="To")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

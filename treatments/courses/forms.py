@@ -4,10 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.formtools import DateInput
 from clinic.models import Practitioner
 from treatments.planning import CourseSuggestion
 
@@ -15,6 +13,9 @@ SESSIONS_HELP = "Between 1 and 12. The clinic's rule: acute 1 session, chronic 3
 
 
 class CoursePlanForm(forms.Form):
+    """How many sessions, how often, with whom. When the course starts is chosen once, on the
+    next step: its first session's day (so the plan and the sessions never disagree)."""
+
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.active())
     planned_sessions = forms.IntegerField(
         min_value=1, max_value=12, label="Planned sessions", help_text=SESSIONS_HELP
@@ -22,7 +23,6 @@ class CoursePlanForm(forms.Form):
     interval_days = forms.IntegerField(
         min_value=1, max_value=60, initial=7, label="Days between sessions"
     )
-    start_date = forms.DateField(widget=DateInput(), label="Start", initial=timezone.localdate)
     goal = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -48,7 +48,7 @@ class CoursePlanForm(forms.Form):
         self.helper.layout = Layout(
             "practitioner",
             Row(Column("planned_sessions", css_class="col-md-4"), Column(HTML(reason))),
-            Row(Column("interval_days"), Column("start_date")),
+            Row(Column("interval_days", css_class="col-md-4")),
             "goal",
         )
 

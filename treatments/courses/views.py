@@ -1,6 +1,6 @@
 """Planning a treatment course, the course page, and booking all its sessions in one go."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,13 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
 from clinic.models import Room
-from clinic.params import query_id
+from clinic.params import parse_day, query_id
 from patients.models import Complaint
 from treatments.audit.services import record_read
 from treatments.courses import services
 from treatments.courses.forms import CourseEditForm, CoursePlanForm, DiscontinueForm
 from treatments.courses.painchart import pain_chart
-from treatments.models import AppointmentStatus, AppointmentType, CourseStatus, TreatmentCourse
+from treatments.models import (
+    LIVE_STATUSES,
+    AppointmentStatus,
+    AppointmentType,
+    CourseStatus,
+    TreatmentCourse,
+)
 from treatments.planning import suggest_course_length
 from treatments.scheduling import proposals
 from treatments.scheduling.checks import SchedulingError
@@ -53,15 +59,18 @@ def course_create(request, complaint_pk):
         "planned_sessions": suggestion.sessions,
         "practitioner": mine.pk if mine and mine.is_active else None,
     }
-    # Planned from a booking slot: that slot's practitioner and day.
+    # Planned from a booking slot: that slot's practitioner (its day goes on to the booking).
     if (chosen := query_id(request.GET, "practitioner")) is not None:
         initial["practitioner"] = chosen
-    if request.GET.get("first_date"):
-        initial["start_date"] = request.GET["first_date"]
     form = CoursePlanForm(request.POST or None, initial=initial, suggestion=suggestion)
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.course_plan(complaint=complaint, by=request.user, **form.cleaned_data)
+            course = services.course_plan(
+                complaint=complaint,
+                start_date=_earliest_start(request),
+                by=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -75,6 +84,14 @@ def course_create(request, complaint_pk):
         "treatments/course_form.html",
         {"form": form, "complaint": complaint, "open_course": open_course},
     )
+
+
+def _earliest_start(request) -> date:
+    """No session before this day: the booking slot's day when planned from one, else today.
+    The day the course starts is its first booked session's (see the booking step)."""
+    slot_day = parse_day(request.GET.get("first_date"))
+    today = timezone.localdate()
+    return slot_day if slot_day is not None and slot_day > today else today
 
 
 def _booking_url(request, course: TreatmentCourse) -> str:
@@ -155,6 +172,7 @@ def course_detail(request, pk):
     now = timezone.now()
     upcoming = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
     next_session = next((s for s in sessions if s.status in upcoming and s.end > now), None)
+    first_session = next((s for s in sessions if s.status in LIVE_STATUSES), None)
     patient = course.complaint.patient
     record_read(request, patient=patient, what="course", object_id=course.pk)
     progress = course.progress()
@@ -166,6 +184,7 @@ def course_detail(request, pk):
             "progress": progress,
             "sessions": sessions,
             "next_session": next_session,
+            "first_session": first_session,
             "sheets": course.sheets.select_related("practitioner"),
             "discontinue_form": DiscontinueForm(),
             # Pain scores are note content: only for those who may read notes.
@@ -231,5 +250,6 @@ def course_book(request, pk):
             proposals.check_rows(course, rows, duration)
         proposals.number_rows(course, rows)
     context = {"course": course, "progress": course.progress(), "proposal": proposal}
-    context |= {"rows": rows, "errors": errors, "action": action}
+    blocked = sum(1 for row in rows if row.problems or row.form.errors) if rows else 0
+    context |= {"rows": rows, "errors": errors, "action": action, "blocked": blocked}
     return render(request, "treatments/course_book.html", context)

@@ -7,6 +7,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from clinic.text import ASCII_LETTERS
 from treatments.models import HomeCareSheet
 
 BODY_TEMPLATE = "treatments/_sheet_body.html"
@@ -57,27 +58,6 @@ def contact_line(clinic: dict) -> list[str]:
     address = ", ".join(line.strip() for line in clinic.get("address", "").splitlines())
     parts = [f"Tel. {clinic['phone']}" if clinic.get("phone") else "", clinic.get("email"), address]
     return [part for part in parts if part]
-
-
-# Letters that Unicode does not decompose into an ASCII letter plus an accent.
-ASCII_LETTERS = str.maketrans(
-    {
-        "Ø": "O",
-        "ø": "o",
-        "Æ": "AE",
-        "æ": "ae",
-        "Œ": "OE",
-        "œ": "oe",
-        "ß": "ss",
-        "Ł": "L",
-        "ł": "l",
-        "Đ": "D",
-        "đ": "d",
-        "Þ": "Th",
-        "þ": "th",
-        "ı": "i",
-    }
-)
 
 
 def sheet_filename(sheet: HomeCareSheet) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import staff_required
-from clinic.params import query_id
+from clinic.params import parse_day, query_id
 from clinic.roles import Role
 from patients.models import Complaint
 from treatments.audit.services import record_read
@@ -40,10 +40,10 @@ def _practitioner(request):
 def _parse_day(value: str | None) -> date:
     if not value:
         return timezone.localdate()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Http404("No such day.") from None
+    day = parse_day(value)
+    if day is None:
+        raise Http404("No such day.")
+    return day
 
 
 def _get_note(pk: int) -> SessionNote:

@@ -14,7 +14,6 @@ Each chip's "2/4" comes with the appointments (`with_session_number()`), in the 
 The grid itself (rows, columns, chips, free and away blocks) is built in `calendar_grid.py`.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -38,20 +37,6 @@ from treatments.scheduling.calendar_grid import (
     room_state,
     slots_for,
 )
-
-# Beyond these years the previous/next links would overflow Python's dates.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
-def parse_day(value: str | None) -> date | None:
-    """A YYYY-MM-DD date, or None. (date.fromisoformat alone also takes '20250331'.)"""
-    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def monday_of(day: date) -> date:

@@ -20,23 +20,25 @@ def _hm(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Clash:
-    """A live appointment that holds the practitioner, room or patient we wanted."""
+    """A live appointment that holds the practitioner, room and/or patient we wanted: one
+    clash per appointment, however many of the three it holds."""
 
-    kind: str  # "practitioner", "room" or "patient"
+    kinds: frozenset[str]  # of "practitioner", "room", "patient"
     appointment: Appointment
 
     def __str__(self):
         other = self.appointment
         when = f"{_hm(other.start)}–{_hm(other.end)}"
-        if self.kind == "practitioner":
-            return f"{other.practitioner.display_name} is seeing {other.patient} {when}."
-        if self.kind == "room":
-            return (
-                f"{other.room} is taken {when} by {other.practitioner.display_name} "
-                f"with {other.patient}."
-            )
-        with_whom = other.practitioner.display_name
-        return f"{other.patient} already has an appointment {when} with {with_whom}."
+        where = f" in {other.room}" if "room" in self.kinds else ""
+        if "practitioner" in self.kinds:
+            return f"{other.practitioner.display_name} is seeing {other.patient} {when}{where}."
+        if "patient" in self.kinds:
+            with_whom = other.practitioner.display_name
+            return f"{other.patient} already has an appointment {when} with {with_whom}{where}."
+        return (
+            f"{other.room} is taken {when} by {other.practitioner.display_name} "
+            f"with {other.patient}."
+        )
 
 
 class SchedulingError(Exception):
@@ -67,15 +69,21 @@ def find_clashes(
         .exclude(pk__in=[pk for pk in exclude if pk])
         .with_people()
     )
-    clashes = []
-    for other in others:
-        if other.practitioner_id == practitioner.pk:
-            clashes.append(Clash("practitioner", other))
-        if other.room_id == room.pk:
-            clashes.append(Clash("room", other))
-        if other.patient_id == patient.pk:
-            clashes.append(Clash("patient", other))
-    return clashes
+    return [
+        Clash(
+            frozenset(
+                kind
+                for kind, held in (
+                    ("practitioner", other.practitioner_id == practitioner.pk),
+                    ("room", other.room_id == room.pk),
+                    ("patient", other.patient_id == patient.pk),
+                )
+                if held
+            ),
+            other,
+        )
+        for other in others.order_by("start")
+    ]
 
 
 def unbookable(practitioner: Practitioner, room: Room) -> list[str]:

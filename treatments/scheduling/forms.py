@@ -1,13 +1,21 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.formtools import SLOT, DateInput, DateTimeLocalInput, TimeInput
+from clinic.formtools import (
+    SLOT,
+    DateTimeLocalInput,
+    DiaryDateField,
+    TimeInput,
+    read_local,
+    validate_diary_date,
+)
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
+from clinic.params import FIRST_YEAR, LAST_YEAR
 from patients.models import Patient
 from treatments.models import AppointmentType, TreatmentCourse
 from treatments.scheduling.free_slots import TIMES_OF_DAY
@@ -27,7 +35,7 @@ def parse_local_start(value: str | None) -> datetime | None:
 class WhenForm(forms.Form):
     """A date, a start time and a length in minutes, read in the clinic's time zone."""
 
-    date = forms.DateField(widget=DateInput())
+    date = DiaryDateField()
     time = forms.TimeField(widget=TimeInput(on_grid=True), label="Start time")
     duration = forms.IntegerField(
         min_value=5, max_value=480, label="Minutes", help_text="Set by the appointment type."
@@ -36,8 +44,12 @@ class WhenForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if all(cleaned.get(name) is not None for name in ("date", "time", "duration")):
-            cleaned["start"] = local_datetime(cleaned["date"], cleaned["time"])
-            cleaned["end"] = cleaned["start"] + timedelta(minutes=cleaned["duration"])
+            start = read_local(self, "time", cleaned["date"], cleaned["time"])
+            if start is not None:
+                # Real minutes, not wall-clock ones: 45 minutes stay 45 across a clock change.
+                length = timedelta(minutes=cleaned["duration"])
+                cleaned["start"] = start
+                cleaned["end"] = timezone.localtime(start.astimezone(UTC) + length)
         return cleaned
 
 
@@ -85,7 +97,7 @@ class BookingForm(WhenForm):
         self.helper.layout = Layout(
             "patient",
             Row(Column("practitioner"), Column("room")),
-            Row(Column("appointment_type"), Column("course")),
+            Row(Column("appointment_type"), Column(Div("course", css_id="course-field"))),
             Row(Column("date"), Column("time"), Column("duration")),
             *(["override_reason"] if can_override else []),
         )
@@ -144,8 +156,8 @@ class FreeSlotForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.active(), label="Type"
     )
-    first_day = forms.DateField(widget=DateInput(), label="From")
-    last_day = forms.DateField(widget=DateInput(), label="To")
+    first_day = DiaryDateField(label="From")
+    last_day = DiaryDateField(label="To")
     time_of_day = forms.ChoiceField(
         choices=[(key, key.capitalize()) for key in TIMES_OF_DAY], initial="any"
     )
@@ -172,6 +184,27 @@ class FreeSlotForm(forms.Form):
         return cleaned
 
 
+class DaySheetForm(forms.Form):
+    """Which day sheet to print: a day, and everyone or one practitioner."""
+
+    day = DiaryDateField(label="Day")
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.active().order_by("display_name", "pk"),
+        required=False,
+        empty_label="Everyone",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].label_from_instance = lambda p: p.display_name
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
+
+
 # --- booking a whole course: the proposal and the report's rows ---------------------------
 
 
@@ -192,7 +225,7 @@ def quarter_hours() -> list[tuple[str, str]]:
 class CourseProposalForm(forms.Form):
     """Step 1 of booking a course: where the first session goes and how the rest follow."""
 
-    first_date = forms.DateField(widget=DateInput(), label="First session on")
+    first_date = DiaryDateField(label="First session on")
     first_time = forms.TypedChoiceField(
         label="Time", coerce=lambda value: datetime.strptime(value, "%H:%M").time()
     )
@@ -235,8 +268,10 @@ class CourseProposalForm(forms.Form):
         cleaned = super().clean()
         day, at = cleaned.get("first_date"), cleaned.get("first_time")
         if day is not None and at is not None:
-            cleaned["first_start"] = local_datetime(day, at)
-            if cleaned["first_start"] < timezone.now():
+            cleaned["first_start"] = read_local(self, "first_time", day, at)
+            if cleaned["first_start"] is None:
+                del cleaned["first_start"]
+            elif cleaned["first_start"] < timezone.now():
                 self.add_error("first_date", "That time has passed: choose a later one.")
         return cleaned
 
@@ -260,6 +295,7 @@ class SessionSlotForm(forms.Form):
     start = forms.DateTimeField(
         widget=DateTimeLocalInput(),
         input_formats=[CHOICE_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[validate_diary_date],
         error_messages={"invalid": "Enter a date and a time, e.g. 2026-04-14 10:00."},
     )
     room = forms.ChoiceField(error_messages={"invalid_choice": "Choose a room that is in use."})

@@ -103,6 +103,12 @@ def find_free_slots(
     return slots[:limit]
 
 
+def free_room(start: datetime, end: datetime) -> Room | None:
+    """The first active room (in the rooms' order) with no live appointment in [start, end)."""
+    taken = Appointment.objects.live().overlapping(start, end).values("room_id")
+    return Room.objects.active().exclude(pk__in=taken).first()
+
+
 def nearest_free_slots(
     *,
     practitioner: Practitioner,
@@ -114,7 +120,8 @@ def nearest_free_slots(
     count: int = 3,
     days_ahead: int = 7,
 ) -> list[FreeSlot]:
-    """Free slots nearest to `wanted`: on the same day first, then the following days."""
+    """The free slots nearest to `wanted` (on the same day first, then the following days),
+    in time order."""
     day = timezone.localtime(wanted).date()
     same_day = find_free_slots(
         duration=duration,
@@ -128,7 +135,7 @@ def nearest_free_slots(
     )
     same_day.sort(key=lambda s: abs(s.start - wanted))
     if len(same_day) >= count:
-        return same_day[:count]
+        return sorted(same_day[:count], key=lambda s: s.start)
     later = find_free_slots(
         duration=duration,
         first_day=day + timedelta(days=1),
@@ -139,4 +146,4 @@ def nearest_free_slots(
         limit=count - len(same_day),
         availability=availability,
     )
-    return same_day[:count] + later
+    return sorted(same_day[:count], key=lambda s: s.start) + later

@@ -25,7 +25,11 @@ WORKING_DAY_SEARCH_DAYS = 14
 
 @dataclass
 class ProposedSession:
-    """One session of a course proposal: where it would go, and what is in the way."""
+    """One session of a course proposal: where it would go, and what is in the way.
+
+    A session whose regular time is taken is moved to the nearest free time; `moved_from`
+    and `moved_because` say from where and why. Only a session with no free time nearby keeps
+    its problems (and its regular time)."""
 
     number: int
     start: datetime
@@ -33,6 +37,8 @@ class ProposedSession:
     room: Room
     problems: list[str] = field(default_factory=list)
     alternatives: list["FreeSlot"] = field(default_factory=list)
+    moved_from: datetime | None = None
+    moved_because: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,6 +80,14 @@ def _alternatives(course, room, start, duration, availability, problems) -> list
     )
 
 
+def _overlaps(start: datetime, end: datetime, others: list[ProposedSession]) -> list[str]:
+    return [
+        f"It overlaps session {other.number} of this booking."
+        for other in others
+        if other.start < end and other.end > start
+    ]
+
+
 def propose_course(
     *,
     course: TreatmentCourse,
@@ -82,10 +96,12 @@ def propose_course(
     room: Room,
     appointment_type: AppointmentType,
 ) -> list[ProposedSession]:
-    """Every session still to book, each checked, with nearby free slots where it clashes."""
-    remaining = course.planned_sessions - course.appointments.live().count()
+    """Every session still to book, at the regular weekday and time where the practitioner,
+    the room (or another room) and the patient are free, else at the nearest free time; a
+    session with no free time nearby is reported with its problems."""
+    already = course.appointments.live().count()
     duration = timedelta(minutes=appointment_type.default_duration)
-    starts = session_starts(first_start, interval_days, max(remaining, 0))
+    starts = session_starts(first_start, interval_days, max(course.planned_sessions - already, 0))
     if not starts:
         return []
     availability = Availability(
@@ -93,14 +109,27 @@ def propose_course(
         timezone.localtime(starts[-1]).date() + timedelta(days=7),
         [course.practitioner_id],
     )
-    already = course.appointments.live().count()
-    proposals = []
+    proposals: list[ProposedSession] = []
     for offset, start in enumerate(starts):
         proposal = ProposedSession(already + offset + 1, start, start + duration, room)
-        proposal.problems = _problems(course, room, start, duration, availability)
-        proposal.alternatives = _alternatives(
-            course, room, start, duration, availability, proposal.problems
-        )
+        wanted = _problems(course, room, start, duration, availability)
+        wanted += _overlaps(start, start + duration, proposals)
+        if wanted:
+            free = [
+                slot
+                for slot in _alternatives(course, room, start, duration, availability, wanted)
+                if not _overlaps(slot.start, slot.end, proposals)
+            ]
+            nearest = min(free, key=lambda slot: abs(slot.start - start), default=None)
+            if nearest is None:
+                proposal.problems = wanted
+            else:
+                proposal.start, proposal.end, proposal.room = (
+                    nearest.start,
+                    nearest.end,
+                    nearest.room,
+                )
+                proposal.moved_from, proposal.moved_because = start, wanted
         proposals.append(proposal)
     return proposals
 
@@ -114,6 +143,8 @@ class ReportRow:
     alternatives: list[FreeSlot] = field(default_factory=list)
     checked: bool = False
     position: int | None = None  # its number among the course's live sessions, by date
+    moved_from: datetime | None = None  # the regular time it was moved from, and why
+    moved_because: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -147,6 +178,8 @@ def propose_rows(course, proposal: dict, rooms: list[Room]) -> list[ReportRow]:
             problems=p.problems,
             alternatives=p.alternatives,
             checked=True,
+            moved_from=p.moved_from,
+            moved_because=p.moved_because,
         )
         for p in proposed
     ]

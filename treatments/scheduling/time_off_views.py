@@ -6,7 +6,6 @@ appointment book (time off cancels nothing: the desk sees what to move). Its URL
 """
 
 from collections import defaultdict
-from datetime import time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -40,7 +39,7 @@ def hours_time_off(request, practitioner_pk):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, f"Time off recorded: {time_off_label(stretch)}.")
+            messages.success(request, f"Time off recorded: {stretch.label}.")
             affected = _appointments_during(practitioner, [stretch])[stretch.pk]
             if affected:
                 messages.warning(request, _affected_message(affected))
@@ -50,7 +49,7 @@ def hours_time_off(request, practitioner_pk):
     context = {
         "practitioner": practitioner,
         "form": form,
-        "upcoming": [(t, time_off_label(t), affected[t.pk]) for t in upcoming],
+        "upcoming": [(t, t.label, affected[t.pk]) for t in upcoming],
     }
     return render(request, "clinic/time_off.html", context)
 
@@ -60,23 +59,8 @@ def hours_time_off(request, practitioner_pk):
 def hours_time_off_remove(request, practitioner_pk, pk):
     stretch = get_object_or_404(TimeOff, pk=pk, practitioner_id=practitioner_pk)
     services.time_off_remove(time_off=stretch, by=request.user)
-    messages.success(request, f"Removed the time off {time_off_label(stretch)}.")
+    messages.success(request, f"Removed the time off {stretch.label}.")
     return redirect("clinic:hours-time-off", practitioner_pk)
-
-
-def time_off_label(stretch: TimeOff) -> str:
-    """E.g. "Thu 3 Apr – Fri 4 Apr 2025 (whole days)", with times when part of a day."""
-    start, end = timezone.localtime(stretch.start), timezone.localtime(stretch.end)
-
-    def day(moment, year=True):
-        return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment:%Y}" if year else "")
-
-    if start.time() == end.time() == time(0):
-        last = end - timedelta(days=1)
-        if last.date() == start.date():
-            return f"{day(start)} (whole day)"
-        return f"{day(start, start.year != last.year)} – {day(last)} (whole days)"
-    return f"{day(start)} {start:%H:%M} – {day(end)} {end:%H:%M}"
 
 
 def _appointments_during(practitioner: Practitioner, stretches: list[TimeOff]) -> dict:

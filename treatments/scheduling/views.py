@@ -26,7 +26,7 @@ from treatments.scheduling.forms import (
     MoveForm,
     parse_local_start,
 )
-from treatments.scheduling.free_slots import find_free_slots, nearest_free_slots
+from treatments.scheduling.free_slots import find_free_slots, free_room, nearest_free_slots
 
 PICKER_LIMIT = 8
 
@@ -60,6 +60,14 @@ def _booking_initial(request) -> dict:
     initial["duration"] = chosen_type.default_duration if chosen_type else 45
     if not request.GET.get("practitioner") and hasattr(request.user, "practitioner"):
         initial["practitioner"] = request.user.practitioner.pk
+    # A slot on the calendar gives a practitioner and a time: a room free then comes with it.
+    if start and "room" not in initial:
+        room = free_room(start, start + timedelta(minutes=initial["duration"]))
+        initial["room"] = room.pk if room else None
+    # The patient's one open course with sessions to book is the likely one.
+    if "patient" in initial and "course" not in initial:
+        patient = Patient.objects.current().filter(pk=initial["patient"]).first()
+        initial["course"] = only_open_course(course_choices(patient)["open_courses"])
     return initial
 
 
@@ -174,11 +182,18 @@ def patient_courses(request):
     """For the booking form (htmx): book a whole course from the chosen slot instead."""
     chosen = query_id(request.GET, "patient")
     patient = Patient.objects.current().filter(pk=chosen).first() if chosen else None
-    return render(
-        request,
-        "treatments/appointment_form.html#courses",
-        course_choices(patient),
-    )
+    choices = course_choices(patient)
+    # The course field, for the chosen patient and with their one open course chosen, replaces
+    # the form's (an out-of-band swap).
+    if patient is not None:
+        only = only_open_course(choices["open_courses"])
+        choices["course_form"] = BookingForm(initial={"patient": patient.pk, "course": only})
+    return render(request, "treatments/appointment_form.html#courses", choices)
+
+
+def only_open_course(open_courses: list) -> int | None:
+    """The id of the patient's open course with sessions to book, when there is exactly one."""
+    return open_courses[0].pk if len(open_courses) == 1 else None
 
 
 def course_choices(patient: Patient | None) -> dict:
@@ -234,11 +249,17 @@ def appointment_move(request, pk):
             appointment.refresh_from_db()
         else:
             messages.success(request, f"Moved to {_when(appointment)}.")
-            return redirect("treatments:appointment-detail", appointment.pk)
+            detail = reverse("treatments:appointment-detail", args=[appointment.pk])
+            return redirect(_next_or(request, detail))  # a calendar it was dragged on
     return render(
         request,
         "treatments/appointment_move.html",
-        {"form": form, "appointment": appointment, "problems": problems},
+        {
+            "form": form,
+            "appointment": appointment,
+            "problems": problems,
+            "next": _next_or(request, ""),
+        },
     )
 
 

@@ -31,6 +31,27 @@ def patient_schedule(context, patient):
     }
 
 
+def _next_appointments(patients) -> dict:
+    """Patient id -> that patient's next appointment, with its practitioner: one query."""
+    upcoming = Appointment.objects.next_for_patients(patients, after=timezone.now())
+    return {a.patient_id: a for a in upcoming.select_related("practitioner")}
+
+
+@register.simple_tag
+def with_next_appointment(patients) -> list[tuple]:
+    """`patients` (a page of them), each paired with their next appointment or None: one
+    query for the whole page, whatever its length."""
+    patients = list(patients)
+    upcoming = _next_appointments([p.pk for p in patients]) if patients else {}
+    return [(patient, upcoming.get(patient.pk)) for patient in patients]
+
+
+@register.inclusion_tag("treatments/_next_appointment.html")
+def next_appointment(patient):
+    """The patient's next appointment, for the patient page's header: one query."""
+    return {"appointment": _next_appointments([patient.pk]).get(patient.pk)}
+
+
 @register.inclusion_tag("treatments/_complaint_courses.html", takes_context=True)
 def complaint_courses(context, complaint):
     """The complaint's courses."""

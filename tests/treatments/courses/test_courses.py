@@ -26,7 +26,6 @@ def plan_data(practitioner, **overrides) -> dict:
         "practitioner": practitioner.pk,
         "planned_sessions": 4,
         "interval_days": 7,
-        "start_date": timezone.localdate().isoformat(),
         "goal": "Walk the dog without leg pain.",
         **overrides,
     }
@@ -44,7 +43,6 @@ def test_plan_form_is_prefilled_with_the_suggestion_and_says_why(paul_client, pa
     form = response.context["form"]
     assert form["planned_sessions"].value() == 4
     assert form["interval_days"].value() == 7
-    assert form["start_date"].value() == timezone.localdate()
     assert form["practitioner"].value() == paul.practitioner.pk
     content = response.content.decode()
     assert "Suggested: 4 sessions." in content
@@ -87,6 +85,32 @@ def test_practitioner_can_change_the_suggestion(paul_client, paul, priya):
     assert course.goal == "Walk the dog without leg pain."
     assert course.created_by == paul
     assert course.status == CourseStatus.PLANNED
+
+
+def test_the_plan_asks_no_start_the_first_session_booked_next_is_the_one_start(paul_client, paul):
+    complaint = chronic_complaint(days=63)
+    url = reverse("treatments:course-create", args=[complaint.pk])
+
+    form = paul_client.get(url).context["form"]
+    response = paul_client.post(url, plan_data(paul.practitioner))
+
+    assert "start_date" not in form.fields
+    assert 'name="start_date"' not in paul_client.get(url).text
+    course = TreatmentCourse.objects.get()
+    assert course.start_date == timezone.localdate()  # no session before today
+    assert response.url == reverse("treatments:course-book", args=[course.pk])
+
+
+def test_a_course_planned_from_a_later_calendar_slot_books_nothing_before_that_day(
+    paul_client, paul
+):
+    complaint = chronic_complaint(days=63)
+    slot_day = timezone.localdate() + timedelta(days=20)
+    url = reverse("treatments:course-create", args=[complaint.pk])
+
+    paul_client.post(f"{url}?first_date={slot_day.isoformat()}", plan_data(paul.practitioner))
+
+    assert TreatmentCourse.objects.get().start_date == slot_day
 
 
 @pytest.mark.parametrize("sessions", [0, 13, "four"])
@@ -236,6 +260,29 @@ def test_unknown_courses_are_not_found(fiona_client):
 
 
 # --- the course page ----------------------------------------------------------------------
+
+
+def test_the_course_page_says_the_plan_runs_from_its_first_booked_session(fiona_client, paul):
+    # Planned today (1 Dec, say); the first session is booked for the day after next.
+    course = course_for(paul.practitioner)
+    session(course, days_ago=-1, status=AppointmentStatus.CANCELLED)
+    first = session(course, days_ago=-2, status=AppointmentStatus.BOOKED)
+    session(course, days_ago=-9, status=AppointmentStatus.BOOKED)
+
+    response = fiona_client.get(reverse("treatments:course-detail", args=[course.pk]))
+
+    start = timezone.localtime(first.start)
+    assert f"every 7 days, from {start.day} {start:%b %Y}</dd>" in response.text
+    today = timezone.localdate()
+    assert f"from {today.day} {today:%b %Y}" not in response.text
+
+
+def test_a_course_without_booked_sessions_says_so_in_its_plan(fiona_client, paul):
+    course = course_for(paul.practitioner)
+
+    response = fiona_client.get(reverse("treatments:course-detail", args=[course.pk]))
+
+    assert "every 7 days; no session booked yet</dd>" in response.text
 
 
 def test_course_page_shows_progress_in_words_and_numbers_the_live_sessions(fiona_client, course):

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import OpeningHours, TimeOff, local_datetime
 from patients.models import ComplaintStatus, RedFlag
@@ -458,15 +459,44 @@ class TestChoosingADay:
         assert response.url == day_url(TUESDAY) + "?view=rooms"
 
     @pytest.mark.parametrize(
-        "value", ["", "next tuesday", "2025-02-30", "31/03/2025", "0001-01-01"]
+        ("value", "message"),
+        [
+            ("", "Choose a date."),
+            ("next tuesday", "“next tuesday” is not a date: choose one with the date box."),
+            ("2025-02-30", "“2025-02-30” is not a date: choose one with the date box."),
+            ("31/03/2025", "“31/03/2025” is not a date: choose one with the date box."),
+            ("0001-01-01", "The calendar runs from 1900 to 2999: choose a date in them."),
+            ("9999-12-31", "The calendar runs from 1900 to 2999: choose a date in them."),
+            ("129999-12-01", "The calendar runs from 1900 to 2999: choose a date in them."),
+        ],
     )
-    def test_a_bad_date_from_the_picker_shows_today_with_a_message(self, fiona_client, value):
+    def test_a_bad_date_from_the_date_box_stays_on_the_shown_day_and_says_why(
+        self, fiona_client, value, message
+    ):
         response = fiona_client.get(
-            reverse("treatments:schedule-today"), {"day": value}, follow=True
+            reverse("treatments:schedule-today"),
+            {"day": value, "shown": TUESDAY.isoformat(), "view": "rooms"},
         )
+
         assert response.status_code == 200
+        assert response.context["calendar"].day == TUESDAY
+        assert response.context["calendar"].by_rooms
+        page = response.content.decode()
+        assert (
+            f'<div class="invalid-feedback" id="calendar-day-error">{escape(message)}</div>' in page
+        )
+        assert f'value="{escape(value)}" class="form-control is-invalid"' in page
+
+    def test_a_bad_date_without_a_shown_day_stays_on_today(self, fiona_client):
+        response = fiona_client.get(reverse("treatments:schedule-today"), {"day": "9999-12-31"})
+
         assert response.context["calendar"].day == timezone.localdate()
-        assert "is not a date; showing today" in response.content.decode()
+        assert "The calendar runs from 1900 to 2999" in response.content.decode()
+
+    def test_the_date_box_carries_the_shown_day(self, fiona_client):
+        response = fiona_client.get(day_url(TUESDAY))
+
+        assert f'name="shown" value="{TUESDAY.isoformat()}"' in response.content.decode()
 
     @pytest.mark.parametrize(
         "value", ["2025-02-30", "tomorrow", "20250331", "2025-13-01", "0001-01-01", "9999-12-31"]

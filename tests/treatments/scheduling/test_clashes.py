@@ -34,7 +34,7 @@ def test_booking_refuses_a_practitioner_who_is_already_seeing_someone(
     )
 
     assert error.messages == ["Paul Needham is seeing Ann Lee 10:00–10:45."]
-    assert [clash.kind for clash in error.clashes] == ["practitioner"]
+    assert [clash.kinds for clash in error.clashes] == [{"practitioner"}]
     assert not error.only_availability
     assert Appointment.objects.filter(patient=ben).count() == 0
 
@@ -47,7 +47,7 @@ def test_booking_refuses_a_room_that_is_taken(fiona, dr_paul, dr_priya, room_a, 
     )
 
     assert error.messages == ["Room A is taken 10:00–10:45 by Paul Needham with Ann Lee."]
-    assert [clash.kind for clash in error.clashes] == ["room"]
+    assert [clash.kinds for clash in error.clashes] == [{"room"}]
 
 
 def test_booking_refuses_a_patient_who_is_already_booked_with_someone_else_elsewhere(
@@ -60,20 +60,33 @@ def test_booking_refuses_a_patient_who_is_already_booked_with_someone_else_elsew
     )
 
     assert error.messages == ["Ann Lee already has an appointment 10:00–10:45 with Paul Needham."]
-    assert [clash.kind for clash in error.clashes] == ["patient"]
+    assert [clash.kinds for clash in error.clashes] == [{"patient"}]
 
 
-def test_a_booking_that_clashes_three_ways_names_each_clash(fiona, dr_paul, room_a, ann):
+def test_an_appointment_that_clashes_three_ways_is_named_once(fiona, dr_paul, room_a, ann):
     book(patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona)
 
     error = refused(
         book, patient=ann, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:00"), by=fiona
     )
 
+    assert error.messages == ["Paul Needham is seeing Ann Lee 10:00–10:45 in Room A."]
+    assert [clash.kinds for clash in error.clashes] == [{"practitioner", "room", "patient"}]
+
+
+def test_two_appointments_in_the_way_are_named_once_each_in_time_order(
+    fiona, dr_paul, dr_priya, room_a, room_b, ann, ben
+):
+    book(patient=ben, practitioner=dr_priya, room=room_a, start=at(MONDAY, "10:30"), by=fiona)
+    book(patient=ann, practitioner=dr_paul, room=room_b, start=at(MONDAY, "09:45"), by=fiona)
+
+    error = refused(
+        book, patient=ben, practitioner=dr_paul, room=room_a, start=at(MONDAY, "10:15"), by=fiona
+    )
+
     assert error.messages == [
-        "Paul Needham is seeing Ann Lee 10:00–10:45.",
-        "Room A is taken 10:00–10:45 by Paul Needham with Ann Lee.",
-        "Ann Lee already has an appointment 10:00–10:45 with Paul Needham.",
+        "Paul Needham is seeing Ann Lee 09:45–10:30.",
+        "Ben Ng already has an appointment 10:30–11:15 with Priya Shah in Room A.",
     ]
 
 

@@ -136,7 +136,7 @@ def test_proposal_can_be_posted_too(fiona_client, course, rooms, follow_up):
     assert len(response.context["rows"]) == 4
 
 
-def test_proposal_shows_a_clash_on_session_three_and_nearby_free_times(
+def test_a_proposal_moves_a_taken_session_to_the_nearest_free_time_and_says_so(
     fiona_client, course, rooms, follow_up, priya
 ):
     tuesday = next_weekday(1)
@@ -148,19 +148,45 @@ def test_proposal_shows_a_clash_on_session_three_and_nearby_free_times(
     )
 
     rows = response.context["rows"]
-    assert [bool(row.problems) for row in rows] == [False, False, True, False]
-    assert rows[2].problems == [f"Paul Needham is seeing {other.patient} 10:00–10:45."]
-    alternatives = rows[2].alternatives
-    assert 1 <= len(alternatives) <= 3
-    assert all(slot.start.date() == third.date() for slot in alternatives)  # same day first
+    assert [bool(row.problems) for row in rows] == [False, False, False, False]
+    assert rows[2].moved_from == third
+    moved_to = timezone.localtime(rows[2].start)
+    assert moved_to.date() == third.date() and moved_to != third  # the same day, nearest
     content = response.content.decode()
-    assert f"Paul Needham is seeing {other.patient} 10:00–10:45." in content
-    first_choice = timezone.localtime(alternatives[0].start)
+    assert (
+        f"Moved from {third:%a %-d %b} 10:00: Paul Needham is seeing {other.patient} 10:00–10:45."
+        in content
+    )
+    assert 'id="book-sessions">Book 4 sessions</button>' in content  # not disabled
+
+
+def test_checking_a_taken_time_names_the_clash_once_with_free_times_in_time_order(
+    fiona_client, course, rooms, follow_up, priya
+):
+    tuesday = next_weekday(1)
+    third = local_datetime(tuesday + timedelta(weeks=2), TEN)
+    other = book_other_patient(course.practitioner, rooms[0], third, priya, follow_up)
+
+    response = fiona_client.post(
+        book_url(course),
+        report(proposal(tuesday, rooms[0], follow_up), weekly(tuesday, 4, rooms[0]), "check"),
+    )
+
+    rows = response.context["rows"]
+    assert [bool(row.problems) for row in rows] == [False, False, True, False]
+    assert rows[2].problems == [f"Paul Needham is seeing {other.patient} 10:00–10:45 in Room 1."]
+    starts = [slot.start for slot in rows[2].alternatives]
+    assert 1 <= len(starts) <= 3 and starts == sorted(starts)
+    assert all(timezone.localtime(start).date() == third.date() for start in starts)
+    content = response.content.decode()
+    first_choice = timezone.localtime(starts[0])
     assert (
         f'name="session-3-choice" id="session-3-choice-1" value="{first_choice:%Y-%m-%dT%H:%M}@'
         in content
     )
-    assert f"{first_choice:%a %-d %b %H:%M}, " in content
+    # Book waits until the red session has a free time.
+    assert 'id="book-sessions" disabled aria-describedby="book-blocked">' in content
+    assert "1 session needs a free time first" in content
 
 
 def test_proposal_with_bad_settings_shows_the_form_again(fiona_client, course, rooms, follow_up):

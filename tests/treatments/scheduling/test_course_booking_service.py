@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from tests.factories import (
     CourseFactory,
+    PatientFactory,
     at,
     book,
     follow_up,
     future_monday,
     refused,
+    works,
 )
 from treatments.models import (
     Appointment,
@@ -272,7 +274,7 @@ def test_a_closed_course_takes_no_more_bookings(status, message, fiona, dr_paul,
     assert error.messages == [message]
 
 
-def test_propose_course_reports_each_session_and_offers_alternatives_for_a_clash(
+def test_a_proposed_session_whose_time_is_taken_moves_to_the_nearest_free_time(
     fiona, dr_paul, room_a, room_b, ben
 ):
     course = CourseFactory(practitioner=dr_paul, planned_sessions=3)
@@ -287,12 +289,56 @@ def test_propose_course_reports_each_session_and_offers_alternatives_for_a_clash
         appointment_type=follow_up(),
     )
 
-    assert [(p.number, p.ok) for p in proposals] == [(1, True), (2, False), (3, True)]
-    assert proposals[1].problems == ["Paul Needham is seeing Ben Ng 10:00–10:45."]
-    assert [timezone.localtime(s.start).strftime("%H:%M") for s in proposals[1].alternatives] == [
-        "09:15",
-        "10:45",
-        "09:00",
+    assert all(p.ok for p in proposals)
+    assert [(p.number, p.start, p.room) for p in proposals] == [
+        (1, at(MONDAY, "10:00"), room_a),
+        (2, at(second_monday, "09:15"), room_a),  # 09:15 and 10:45 are as near: the earlier
+        (3, at(MONDAY + timedelta(weeks=2), "10:00"), room_a),
     ]
-    assert all(s.room == room_a for s in proposals[1].alternatives)
-    assert proposals[0].alternatives == []
+    assert proposals[1].moved_from == at(second_monday, "10:00")
+    assert proposals[1].moved_because == ["Paul Needham is seeing Ben Ng 10:00–10:45."]
+    assert proposals[0].moved_from is None
+
+
+def test_a_taken_room_at_the_regular_time_gives_way_to_a_free_room(
+    fiona, dr_paul, dr_priya, room_a, room_b, ben
+):
+    course = CourseFactory(practitioner=dr_paul, planned_sessions=2)
+    book(patient=ben, practitioner=dr_priya, room=room_a, start=at(MONDAY, "10:00"), by=fiona)
+
+    first, second = propose_course(
+        course=course,
+        first_start=at(MONDAY, "10:00"),
+        interval_days=7,
+        room=room_a,
+        appointment_type=follow_up(),
+    )
+
+    assert (first.start, first.room) == (at(MONDAY, "10:00"), room_b)
+    assert first.moved_because == ["Room A is taken 10:00–10:45 by Priya Shah with Ben Ng."]
+    assert (second.start, second.room) == (at(MONDAY + timedelta(weeks=1), "10:00"), room_a)
+
+
+def test_a_session_with_no_free_time_nearby_keeps_its_problems(fiona, paul_no_hours, room_a):
+    works(paul_no_hours, ("10:00", "10:45"), weekdays=[0])  # one slot, on Mondays only
+    course = CourseFactory(practitioner=paul_no_hours, planned_sessions=1)
+    for monday in (MONDAY, MONDAY + timedelta(weeks=1)):
+        book(
+            patient=PatientFactory(),
+            practitioner=paul_no_hours,
+            room=room_a,
+            start=at(monday, "10:00"),
+            by=fiona,
+        )
+
+    (only,) = propose_course(
+        course=course,
+        first_start=at(MONDAY, "10:00"),
+        interval_days=7,
+        room=room_a,
+        appointment_type=follow_up(),
+    )
+
+    assert not only.ok
+    assert only.start == at(MONDAY, "10:00")
+    assert only.problems[0].startswith("Paul Needham is seeing")

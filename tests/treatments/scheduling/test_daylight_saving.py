@@ -6,6 +6,7 @@ every booking is a 45-minute follow-up unless a test says otherwise.
 
 from datetime import UTC, date, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
@@ -161,3 +162,86 @@ def test_the_day_after_the_autumn_change_keeps_local_working_hours(fiona, dr_pau
 
     assert appointment.start.astimezone(UTC).hour == 9
     assert error.messages == ["Paul Needham works 09:00–18:00 on Mondays."]
+
+
+# --- the nights the clocks change, typed into a form ---------------------------------------
+# In Europe/London the clocks go from 01:00 to 02:00 on 28 March 2027 (01:30 never happens)
+# and from 02:00 back to 01:00 on 31 October 2027 (01:30 happens twice).
+
+SPRING_NIGHT, AUTUMN_NIGHT = date(2027, 3, 28), date(2027, 10, 31)
+
+
+def _out_of_hours(patient, practitioner, room, day: date, time: str, duration="45") -> dict:
+    return {
+        "patient": patient.pk,
+        "practitioner": practitioner.pk,
+        "room": room.pk,
+        "appointment_type": follow_up().pk,
+        "date": day.isoformat(),
+        "time": time,
+        "duration": duration,
+        "override_reason": "Flying out at dawn",
+    }
+
+
+def test_a_booking_at_01_30_the_night_the_clocks_go_forward_says_the_time_does_not_exist(
+    maria_client, paul, room_a, ann
+):
+    data = _out_of_hours(ann, paul.practitioner, room_a, SPRING_NIGHT, "01:30")
+
+    response = maria_client.post(reverse("treatments:appointment-create"), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["time"] == [
+        "01:30 on Sun 28 Mar 2027 does not exist: the clocks go forward that night and skip "
+        "it. Choose another time."
+    ]
+    assert "must end after it starts" not in response.text
+    assert 'value="01:30"' in response.text
+    assert 'value="Flying out at dawn"' in response.text
+    assert not Appointment.objects.exists()
+
+
+def test_a_booking_at_01_30_the_night_the_clocks_go_back_says_the_time_happens_twice(
+    maria_client, paul, room_a, ann
+):
+    data = _out_of_hours(ann, paul.practitioner, room_a, AUTUMN_NIGHT, "01:30")
+
+    response = maria_client.post(reverse("treatments:appointment-create"), data)
+
+    assert response.context["form"].errors["time"] == [
+        "01:30 on Sun 31 Oct 2027 happens twice: the clocks go back that night and repeat "
+        "that hour. Choose a time outside it."
+    ]
+    assert not Appointment.objects.exists()
+
+
+def test_an_appointment_across_the_spring_change_lasts_its_real_minutes(
+    maria_client, paul, room_a, ann
+):
+    data = _out_of_hours(ann, paul.practitioner, room_a, SPRING_NIGHT, "00:45", duration="90")
+
+    maria_client.post(reverse("treatments:appointment-create"), data)
+
+    appointment = Appointment.objects.get()
+    assert appointment.end - appointment.start == timedelta(minutes=90)
+    assert f"{timezone.localtime(appointment.end):%H:%M}" == "03:15"
+
+
+def test_time_off_from_01_30_the_night_the_clocks_go_forward_is_refused_next_to_the_time(
+    maria_client, paul
+):
+    data = {
+        "start_date": SPRING_NIGHT.isoformat(),
+        "start_time": "01:30",
+        "end_date": SPRING_NIGHT.isoformat(),
+        "end_time": "08:00",
+        "reason": "Night shift",
+    }
+
+    response = maria_client.post(
+        reverse("clinic:hours-time-off", args=[paul.practitioner.pk]), data
+    )
+
+    assert "does not exist" in response.context["form"].errors["start_time"][0]

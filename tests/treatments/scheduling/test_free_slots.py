@@ -251,7 +251,7 @@ def test_free_slots_across_the_spring_change_stay_on_local_hours(paul_no_hours, 
 # --- nearest_free_slots --------------------------------------------------------------------
 
 
-def test_nearest_free_slots_are_on_the_same_day_first_nearest_first(
+def test_the_nearest_free_slots_on_the_same_day_come_first_in_time_order(
     paul_no_hours, room_a, ann, ben
 ):
     works(paul_no_hours, ("09:00", "12:00"))
@@ -263,7 +263,8 @@ def test_nearest_free_slots_are_on_the_same_day_first_nearest_first(
         practitioner=paul_no_hours, patient=ann, wanted=at(MONDAY, "10:00"), duration=FORTY_FIVE
     )
 
-    assert hh_mm(s.start for s in slots) == ["09:15", "10:45", "09:00"]
+    # The three nearest to 10:00 (09:15, 10:45, 09:00), listed by the clock.
+    assert hh_mm(s.start for s in slots) == ["09:00", "09:15", "10:45"]
 
 
 def test_nearest_free_slots_go_on_to_the_following_days(paul_no_hours, room_a, ann, ben):

@@ -115,8 +115,7 @@ def test_an_override_never_allows_a_clash(maria, paul_no_hours, room_a, ann, ben
     )
 
     assert error.messages == [
-        "Paul Needham is seeing Ann Lee 18:30–19:15.",
-        "Room A is taken 18:30–19:15 by Paul Needham with Ann Lee.",
+        "Paul Needham is seeing Ann Lee 18:30–19:15 in Room A.",
     ]
     assert not error.only_availability
     assert Appointment.objects.count() == 1

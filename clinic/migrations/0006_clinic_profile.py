@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0004_opening_hours_and_permissions"),
+        ("clinic", "0005_security_event"),
     ]
 
     operations = [

@@ -35,6 +35,6 @@ def create_profile(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0005_clinic_profile")]
+    dependencies = [("clinic", "0006_clinic_profile")]
 
     operations = [migrations.RunPython(create_profile, migrations.RunPython.noop)]

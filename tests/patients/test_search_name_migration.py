@@ -1,0 +1,35 @@
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("patients", "0002_role_permissions")]
+AFTER = [("patients", "0003_patient_search_name")]
+
+
+@pytest.fixture
+def migrator():
+    """A migration executor; the database is back at the newest migrations afterwards."""
+    yield MigrationExecutor(connection)
+    latest = MigrationExecutor(connection)
+    latest.migrate(latest.loader.graph.leaf_nodes())
+
+
+# Serialized rollback: the rows the data migrations wrote are back for the tests after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_patients_registered_before_the_search_column_are_found_by_folded_name(migrator):
+    migrator.migrate(BEFORE)
+    old_apps = migrator.loader.project_state(BEFORE).apps
+    old_apps.get_model("patients", "Patient").objects.create(
+        given_name="Łukasz",
+        family_name="Nguyễn",
+        preferred_name="Łuki",
+        date_of_birth="1980-01-01",
+        phone="+447911000000",
+    )
+
+    MigrationExecutor(connection).migrate(AFTER)
+
+    from patients.models import Patient
+
+    assert Patient.objects.get().search_name == "lukasz nguyen luki"
+    assert Patient.objects.search("LUKASZ nguyen").count() == 1
