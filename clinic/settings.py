@@ -7,6 +7,7 @@ environment: `make run` sets DEBUG=true, the test suite sets its defaults in pyp
 from pathlib import Path
 
 import phonenumbers
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import (
@@ -64,6 +65,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers (issue 14): Content-Security-Policy with nonces, Permissions-Policy, and
+    # Cache-Control: no-store on everything the app serves (see "Response headers" below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "clinic.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,6 +235,57 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Response headers and error reports (issue 14) -------------------------------------
+# Content-Security-Policy, enforced. Scripts come only from the app's own static files; an
+# inline <script> runs only with the request's nonce (nonce="{{ request.csp_nonce }}"), which
+# django-csp adds to the header on the pages that use it. No inline event handlers: pages ask
+# for behaviour with data- attributes (clinic/static/clinic/meridian.js). Styles allow
+# 'unsafe-inline': the calendar places and colours its chips with style="…", and the home-care
+# and day sheets carry their print CSS in a <style> shared by the screen, the browser's print
+# and the PDF (WeasyPrint) — an issued sheet's stored content cannot carry a per-request nonce.
+# Home-care pictures, clinic logos and Bootstrap's icons are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+# Browser features no page of the app uses, switched off for every page (and any frame).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+# Error e-mails and logs name the failing code, never what a user typed (clinic/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.error_reports.ClinicalReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "clinic.error_reports.ClinicalExceptionReporter"
 
 LOGGING = {
     "version": 1,

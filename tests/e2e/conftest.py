@@ -135,6 +135,22 @@ def _keep_the_page_on_failure(request, page):
         print(f"failed page saved: {out / name}.png and .html (at {page.url})")
 
 
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(page):
+    """Every journey fails on anything the page's Content-Security-Policy refused (an inline
+    script or handler, a foreign source): Chromium reports each refusal on the console."""
+    refused = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            refused.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    # On the context, so that pages a journey opens besides `page` are watched too.
+    page.context.on("console", on_console)
+    yield
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
+
+
 @pytest.fixture
 def axe_js() -> Path:
     if not AXE_JS.is_file():
