@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from clinic.admin_mixins import ReadOnlyAdminMixin
-from clinic.models import OpeningHours, Practitioner, Room, TimeOff, User, WorkingHours
+from clinic.models import (
+    ClinicProfile,
+    OpeningHours,
+    Practitioner,
+    Room,
+    TimeOff,
+    User,
+    WorkingHours,
+)
 
 
 @admin.register(User)
@@ -46,3 +54,9 @@ class TimeOffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["practitioner__display_name", "reason"]
     date_hierarchy = "start"
     list_select_related = ["practitioner"]
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "phone", "email"]
+    exclude = ["logo"]  # a data: URI, thousands of characters

@@ -1,10 +1,25 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject, lazy
 
 from clinic import idle
+from clinic.models import ClinicProfile
+
+
+def clinic_profile_for(request) -> ClinicProfile:
+    """The clinic's profile, read at most once per request (the navigation shows it on every
+    page, and a view may show it again)."""
+    if not hasattr(request, "_clinic_profile"):
+        request._clinic_profile = ClinicProfile.objects.current()
+    return request._clinic_profile
 
 
 def clinic(request):
-    context = {"clinic_name": settings.CLINIC_NAME}
+    # Lazy: a fragment that never shows the clinic (an htmx swap) costs no query.
+    context = {
+        "clinic_profile": SimpleLazyObject(lambda: clinic_profile_for(request)),
+        # The name alone, as templates written before the profile existed call it.
+        "clinic_name": lazy(lambda: clinic_profile_for(request).name, str)(),
+    }
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         # The page timer's start (this request counts as activity): see clinic/idle.py.
         context["idle_logoff"] = {

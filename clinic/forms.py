@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.formtools import DiaryDateField, TimeInput, read_local
 from clinic.models import (
+    ClinicProfile,
     OpeningHours,
     Practitioner,
     Room,
@@ -18,6 +19,7 @@ from clinic.models import (
     colour_validator,
     local_datetime,
 )
+from clinic.pictures import picture_data_uri
 from clinic.roles import Role
 
 
@@ -128,6 +130,53 @@ class RoomForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError("A room with this name already exists.")
         return name
+
+
+class ClinicProfileForm(forms.ModelForm):
+    """The clinic's details as printed on sheets; the logo becomes a data: URI (see
+    clinic.pictures). The form never saves: `profile_fields()` goes to the service."""
+
+    logo = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="Optional: a small SVG, PNG or JPEG picture (at most 300 KB), printed small in "
+        "the corner of every home-care sheet.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = ClinicProfile
+        fields = ["name", "phone", "email", "address", "sheet_footer"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "name",
+            Row(Column("phone"), Column("email")),
+            "address",
+            "sheet_footer",
+            "logo",
+            *(["remove_logo"] if "remove_logo" in self.fields else []),
+        )
+
+    def clean_logo(self) -> str:
+        """The uploaded picture as a data: URI ("" when none was uploaded)."""
+        upload = self.cleaned_data.get("logo")
+        return picture_data_uri(upload) if upload else ""
+
+    def profile_fields(self) -> dict:
+        """The values for services.clinic_profile_save: the logo only if uploaded or removed."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data["logo"]:
+            fields["logo"] = self.cleaned_data["logo"]
+        elif self.cleaned_data.get("remove_logo"):
+            fields["logo"] = ""
+        return fields
 
 
 # --- opening hours, working hours, time off ------------------------------------------------

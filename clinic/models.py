@@ -1,6 +1,7 @@
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -8,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from clinic.roles import Role
 
@@ -341,3 +343,81 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.username} at {self.at:%Y-%m-%d %H:%M}"
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()./-]*[0-9][0-9 ()./-]*$",
+    "Enter the phone number in digits (spaces, +, brackets and dashes allowed).",
+)
+
+
+class ClinicProfileQuerySet(models.QuerySet):
+    def current(self) -> "ClinicProfile":
+        """The clinic's profile; before anyone has saved one (a database emptied after the
+        migrations ran), an unsaved one from the settings' first-run defaults. Reading never
+        writes."""
+        return self.filter(pk=ClinicProfile.ONLY_ID).first() or ClinicProfile.from_settings()
+
+
+class ClinicProfile(models.Model):
+    """The clinic as its patients see it: the name, contact details, footer and logo printed
+    on home-care sheets and shown in the navigation. One row, kept with its history.
+
+    The migration creates the row from the settings (CLINIC_NAME, CLINIC_PHONE,
+    CLINIC_ADDRESS); after that a manager changes it on the Clinic screen.
+    """
+
+    ONLY_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY_ID, editable=False)
+    name = models.CharField(max_length=100)
+    address = models.TextField(
+        max_length=300, blank=True, help_text="As printed on sheets, one line per line."
+    )
+    phone = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[phone_validator],
+        help_text="How patients reach the clinic, e.g. 020 7946 0000.",
+    )
+    email = models.EmailField("E-mail", max_length=254, blank=True)
+    sheet_footer = models.CharField(
+        "Sheet footer",
+        max_length=200,
+        blank=True,
+        help_text="One short line printed at the bottom of every home-care sheet, e.g. opening "
+        "times or a website.",
+    )
+    # A small picture as a data: URI (SVG, PNG or JPEG), like a home-care illustration: a
+    # sheet's snapshot carries it, so the PDF needs no file or URL.
+    logo = models.TextField(blank=True)
+
+    objects = ClinicProfileQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "clinic profile"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clinic_profile_one_row"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def from_settings(cls) -> "ClinicProfile":
+        """An unsaved profile with the first-run defaults from the environment."""
+        return cls(
+            name=settings.CLINIC_NAME, phone=settings.CLINIC_PHONE, address=settings.CLINIC_ADDRESS
+        )
+
+    def as_printed(self) -> dict:
+        """What a home-care sheet's snapshot keeps of the clinic."""
+        return {
+            "name": self.name,
+            "phone": self.phone,
+            "address": self.address,
+            "email": self.email,
+            "footer": self.sheet_footer,
+            "logo": self.logo,
+        }

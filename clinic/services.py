@@ -1,9 +1,9 @@
 """The only code that writes staff accounts and their passwords, lockouts being lifted,
-practitioner profiles, rooms, opening hours, working hours and time off."""
+practitioner profiles, rooms, opening hours, working hours, time off and the clinic's own
+profile."""
 
 from datetime import datetime, time
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import two_factor
 from clinic.models import (
+    ClinicProfile,
     OpeningHours,
     Practitioner,
     Room,
@@ -236,7 +237,8 @@ def staff_send_password_reset(*, user: User, by: User, request: HttpRequest) -> 
             },
         )
     )
-    context = {"user": user, "link": link, "by": by, "clinic_name": settings.CLINIC_NAME}
+    clinic_name = ClinicProfile.objects.current().name
+    context = {"user": user, "link": link, "by": by, "clinic_name": clinic_name}
     send_mail(
         render_to_string("registration/password_reset_subject.txt", context).strip(),
         render_to_string("registration/password_reset_email.txt", context),
@@ -352,3 +354,38 @@ def otp_reset(*, user: User, by: User, request) -> None:
     for model in (TOTPDevice, StaticDevice):
         model.objects.filter(user=user).delete()
     record_event(SecurityEventKind.OTP_RESET, request=request, user=user, by=by)
+
+
+# --- the clinic's profile ------------------------------------------------------------------
+
+
+@transaction.atomic
+def clinic_profile_save(
+    *,
+    name: str,
+    address: str,
+    phone: str,
+    email: str,
+    sheet_footer: str,
+    logo: str | None = None,
+    by: User,
+) -> ClinicProfile:
+    """Change the clinic's name, contact details, sheet footer and logo (a data: URI; None
+    keeps the logo, "" removes it). Sheets already issued keep the details they were printed
+    with. A save that changes nothing adds no version to the history."""
+    profile = ClinicProfile.objects.select_for_update().filter(
+        pk=ClinicProfile.ONLY_ID
+    ).first() or ClinicProfile(id=ClinicProfile.ONLY_ID)
+    before = None if profile._state.adding else profile.as_printed()
+    profile.name = " ".join(name.split())
+    profile.address = "\n".join(line.strip() for line in address.strip().splitlines())
+    profile.phone = " ".join(phone.split())
+    profile.email = email.strip()
+    profile.sheet_footer = " ".join(sheet_footer.split())
+    if logo is not None:
+        profile.logo = logo
+    profile.full_clean()
+    if profile.as_printed() != before:
+        profile._history_user = by  # who made this version (outside a request too)
+        profile.save()
+    return profile

@@ -216,8 +216,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- The clinic -----------------------------------------------------------------------
+# First-run defaults only: the migration that creates the clinic's profile (ClinicProfile)
+# copies them; from then on a manager keeps the name, phone and address on the Clinic screen.
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Clinic")
-# Printed on home-care sheets: how patients reach the clinic.
 CLINIC_PHONE = env_str("CLINIC_PHONE", "")
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "")
 # Phone numbers without a country code are read as numbers of this region (ISO 3166 code).

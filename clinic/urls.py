@@ -14,6 +14,7 @@ clinic_patterns = (
         # time-off page, the opening hours and removing a block list the appointments they
         # touch, so they live with scheduling.
         path("", home.home, name="home"),
+        path("clinic/", views.clinic_profile, name="profile"),
         path("staff/", views.staff_list, name="staff-list"),
         path("staff/new/", views.staff_create, name="staff-create"),
         path("staff/<int:pk>/edit/", views.staff_edit, name="staff-edit"),

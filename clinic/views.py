@@ -1,6 +1,7 @@
 from collections import defaultdict
+from copy import copy
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,13 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import services, two_factor
 from clinic.access import staff_required
+from clinic.context_processors import clinic_profile_for
 from clinic.forms import (
+    ClinicProfileForm,
     RoomForm,
     StaffCreateForm,
     StaffEditForm,
     WorkingHoursForm,
 )
+from clinic.formtools import add_service_errors
 from clinic.models import (
+    ClinicProfile,
     OpeningHours,
     Practitioner,
     Room,
@@ -26,6 +31,65 @@ from clinic.models import (
     WorkingHours,
 )
 from clinic.roles import Role
+
+
+@staff_required("clinic.change_clinicprofile", role=Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def clinic_profile(request):
+    profile = clinic_profile_for(request)
+    # A copy for the form: the navigation must not show values that were typed, not saved.
+    form = ClinicProfileForm(request.POST or None, request.FILES or None, instance=copy(profile))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clinic_profile_save(by=request.user, **form.profile_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The clinic’s details are saved. Sheets issued from now on print them; sheets "
+                "already issued keep the details they were printed with.",
+            )
+            return redirect("clinic:profile")
+    return render(
+        request,
+        "clinic/profile.html",
+        {"form": form, "profile": profile, "changes": profile_changes(HISTORY_SHOWN)},
+    )
+
+
+HISTORY_SHOWN = 10
+
+
+@dataclass
+class ProfileChange:
+    when: datetime
+    by: User | None
+    fields: list[str]  # the labels of the fields changed; empty for the first version
+    reason: str  # why, when recorded (the first version: "From the environment at first run")
+
+
+def profile_changes(count: int) -> list[ProfileChange]:
+    """The profile's latest `count` versions, newest first, each with what it changed."""
+    history = ClinicProfile.history.select_related("history_user")
+    versions = list(history.order_by("-history_date", "-history_id")[: count + 1])
+    changes = []
+    for version, previous in zip(versions, [*versions[1:], None], strict=True):
+        changed = set(version.diff_against(previous).changed_fields) if previous else set()
+        labels = [
+            str(field.verbose_name).lower()
+            for field in ClinicProfile._meta.concrete_fields
+            if field.name in changed
+        ]
+        changes.append(
+            ProfileChange(
+                version.history_date,
+                version.history_user,
+                labels,
+                version.history_change_reason or "",
+            )
+        )
+    return changes[:count]
 
 
 @staff_required("clinic.view_user", role=Role.MANAGER)

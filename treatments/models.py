@@ -731,6 +731,13 @@ class HomeCareItem(models.Model):
 
     class Meta:
         ordering = ["position", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="heat") | Q(not_with_inflammation=True),
+                name="home_care_heat_not_with_inflammation",
+                violation_error_message="Heat is not advised with inflammation.",
+            ),
+        ]
 
     def __str__(self):
         return self.title

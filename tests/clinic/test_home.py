@@ -294,8 +294,8 @@ def test_front_desk_home_query_count_does_not_grow_with_the_patients(
 
     # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
     # permissions (for the navigation), 6 the ten newest current patients, 7 today's
-    # appointments with their people.
-    with django_assert_max_num_queries(7):
+    # appointments with their people, 8 the clinic's profile (navigation).
+    with django_assert_max_num_queries(8):
         response = fiona_client.get(HOME)
 
     assert len(response.context["recent_patients"]) == 10
@@ -311,8 +311,9 @@ def test_practitioner_home_query_count_does_not_grow_with_the_complaints(
 
     # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
     # permissions (for the navigation), 6 the practitioner profile, 7 today's appointments,
-    # 8 open courses with progress counts, 9 the ten newest complaints without a course.
-    with django_assert_max_num_queries(9):
+    # 8 open courses with progress counts, 9 the ten newest complaints without a course,
+    # 10 the clinic's profile (navigation).
+    with django_assert_max_num_queries(10):
         response = paul_client.get(HOME)
 
     assert len(response.context["my_courses"]) == complaint_count // 2
@@ -322,8 +323,8 @@ def test_practitioner_home_query_count_does_not_grow_with_the_complaints(
 # session, user, user's roles (groups), the user's own and group permissions (for the
 # navigation), today's appointments with their people, the practitioners taking bookings, opening
 # hours, working hours, time off (for the free time left), the active staff, their groups
-# (prefetched), the rooms.
-MANAGER_HOME_QUERIES = 13
+# (prefetched), the rooms, the clinic's profile (navigation).
+MANAGER_HOME_QUERIES = 14
 
 
 @pytest.mark.parametrize("staff_count", [10, 60])

@@ -365,8 +365,9 @@ def test_overview_runs_the_same_queries_for_2_or_8_practitioners(
         _block(practitioner, Weekday.TUESDAY, "13:00", "18:00")
         _time_off(practitioner, _next(Weekday.MONDAY))
     # session, user, user's roles (groups), user's own and group permissions (2),
-    # practitioners with their upcoming time off counted, their working hours, opening hours
-    with django_assert_num_queries(8):
+    # practitioners with their upcoming time off counted, their working hours, opening hours,
+    # the clinic's profile (navigation)
+    with django_assert_num_queries(9):
         response = maria_client.get(reverse("clinic:hours"))
     assert len(response.context["weeks"]) == count
 
@@ -657,8 +658,9 @@ def test_time_off_page_runs_the_same_queries_for_1_or_6_stretches(
         _time_off(paul.practitioner, monday)
         _appointment(paul.practitioner, local_datetime(monday, time(10)), fiona)
     # session, user, user's roles (groups), user's own and group permissions (2),
-    # the practitioner, their upcoming time off, live appointments in it with patients
-    with django_assert_num_queries(8):
+    # the practitioner, their upcoming time off, live appointments in it with patients,
+    # the clinic's profile (navigation)
+    with django_assert_num_queries(9):
         response = maria_client.get(reverse("clinic:hours-time-off", args=[paul.practitioner.pk]))
     assert all(len(appointments) == 1 for *_, appointments in response.context["upcoming"])
 

@@ -298,8 +298,8 @@ def test_staff_list_query_count_does_not_grow_with_the_staff(
 
     # 1 session, 2 the manager, 3 the manager's roles (groups), 4-5 the manager's own and
     # group permissions, 6 the staff joined to their practitioner profiles,
-    # 7 the groups of all listed staff (prefetched).
-    with django_assert_max_num_queries(7):
+    # 7 the groups of all listed staff (prefetched), 8 the clinic's profile (navigation).
+    with django_assert_max_num_queries(8):
         response = maria_client.get(reverse("clinic:staff-list"))
 
     assert len(response.context["staff"]) == staff_count + 1

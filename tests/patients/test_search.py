@@ -183,8 +183,8 @@ class TestPatientListPage:
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
         # count of matches, one page of patients, their next appointments (one query; see
-        # tests/treatments/test_next_appointment.py)
-        with django_assert_num_queries(8):
+        # tests/treatments/test_next_appointment.py), the clinic's profile (navigation)
+        with django_assert_num_queries(9):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
 

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
-from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours
+from clinic.models import ClinicProfile, Practitioner, Room, TimeOff, User, WorkingHours
 from clinic.roles import Role
 from patients.models import Complaint, Patient
 from patients.services import patient_register
@@ -56,6 +56,11 @@ def demo_clinic(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("demo_clinic")
 class TestTheDemoClinic:
+    def test_has_a_phone_number_for_its_sheets(self, demo_clinic):
+        profile = ClinicProfile.objects.get()
+        assert profile.phone == "0161 496 0000"
+        assert profile.history.first().history_user.username == "manager"
+
     def test_has_staff_rooms_patients_and_complaints(self, demo_clinic):
         users = {user.username: user for user in User.objects.all()}
         assert {name: user.roles for name, user in users.items()} == {

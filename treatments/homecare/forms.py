@@ -6,17 +6,23 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic.pictures import picture_data_uri
 from patients.models import BodyRegion
 from treatments.homecare.matching import suits
-from treatments.homecare.services import INTROS, Suggestion, illustration_data_uri
+from treatments.homecare.services import INTROS, Suggestion
 from treatments.models import HomeCareItem, HomeCareKind, SheetKind
 
 
 class HomeCareItemForm(forms.Form):
-    """A library item; the picture becomes a data: URI (see homecare.illustration_data_uri)."""
+    """A library item; the picture becomes a data: URI (see clinic.pictures)."""
 
     title = forms.CharField(max_length=120)
-    kind = forms.ChoiceField(choices=HomeCareKind.choices)
+    # No kind is preselected: a new item defaulting to Heat went into the library as heat,
+    # suggested for everyone, when the practitioner had not chosen.
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…"), *HomeCareKind.choices],
+        error_messages={"required": "Choose what kind of advice this is."},
+    )
     instructions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One step per line, in plain words the patient understands.",
@@ -30,16 +36,20 @@ class HomeCareItemForm(forms.Form):
         choices=BodyRegion.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label="Suits these body regions",
         help_text=(
-            "Body regions it suits; none means any complaint. Advice for the lower back, hip "
-            "or buttock also goes to complaints felt only in the thigh or calf (the same "
-            "muscles cause them)."
+            "Leave every box unticked for advice that suits every complaint, whatever the "
+            "region. Advice for the lower back, hip or buttock also goes to complaints felt "
+            "only in the thigh or calf (the same muscles cause them)."
         ),
     )
     not_with_inflammation = forms.BooleanField(
         label="Not advised with inflammation",
         required=False,
-        help_text="Left out of the suggestion when inflammation is recorded (e.g. heat).",
+        help_text=(
+            "Left out of the suggestion when inflammation is recorded. Required for heat: heat "
+            "is not advised with inflammation."
+        ),
     )
     without_heat = forms.CharField(
         label="Without heat",
@@ -76,6 +86,11 @@ class HomeCareItemForm(forms.Form):
             del self.fields["remove_illustration"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_illustration(self) -> str:
+        """The uploaded picture as a data: URI ("" when none was uploaded)."""
+        upload = self.cleaned_data.get("illustration")
+        return picture_data_uri(upload) if upload else ""
 
 
 @dataclass
@@ -181,15 +196,14 @@ class SheetBuilderForm(forms.Form):
 
 
 def item_fields(form: HomeCareItemForm) -> dict:
-    """The form's values for homecare.item_save, the picture read into a data: URI."""
+    """The form's values for homecare.item_save; the picture only if uploaded or removed."""
     fields = {
         k: v
         for k, v in form.cleaned_data.items()
         if k not in ("illustration", "remove_illustration")
     }
-    upload = form.cleaned_data.get("illustration")
-    if upload:
-        fields["illustration"] = illustration_data_uri(upload)
+    if form.cleaned_data.get("illustration"):
+        fields["illustration"] = form.cleaned_data["illustration"]
     elif form.cleaned_data.get("remove_illustration"):
         fields["illustration"] = ""
     return fields

@@ -45,10 +45,19 @@ def sheet_body(sheet: HomeCareSheet, *, pdf: bool = False, one_column: bool = Fa
             "s": snapshot,
             "layout": layout(snapshot),
             "issued_on": date.fromisoformat(snapshot["date"]),
+            "contact": contact_line(snapshot["clinic"]),
             "pdf": pdf,
             "one_column": one_column,
         },
     )
+
+
+def contact_line(clinic: dict) -> list[str]:
+    """The clinic's phone, e-mail and address as the parts of one line under its name (the
+    address's lines joined by commas). Sheets issued before the e-mail was kept have none."""
+    address = ", ".join(line.strip() for line in clinic.get("address", "").splitlines())
+    parts = [f"Tel. {clinic['phone']}" if clinic.get("phone") else "", clinic.get("email"), address]
+    return [part for part in parts if part]
 
 
 def sheet_filename(sheet: HomeCareSheet) -> str:

@@ -9,13 +9,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from clinic.models import Practitioner, User
+from clinic.models import ClinicProfile, Practitioner, User
 from patients.models import BodyRegion, Complaint, Patient
 from treatments.homecare.matching import suits
 from treatments.models import (
@@ -40,6 +39,11 @@ NO_HEAT_REASON = (
     "No heat for now: there are signs of inflammation (swelling, redness or warmth), and heat "
     "can make inflammation worse. Do not use a heating pad, a hot-water bottle or a hot bath "
     "on the painful area until your practitioner says it is safe."
+)
+
+
+HEAT_WITH_INFLAMMATION = (
+    "Heat is not advised with inflammation: tick “Not advised with inflammation” for a heat item."
 )
 
 
@@ -93,11 +97,7 @@ def _snapshot(*, patient, practitioner, kind, entries, intro, issued_at, complai
 
     advice = [item_text(i, n) for i, n in entries if i.kind not in ("caution", "seek_help")]
     return {
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "phone": settings.CLINIC_PHONE,
-            "address": settings.CLINIC_ADDRESS,
-        },
+        "clinic": ClinicProfile.objects.current().as_printed(),
         "patient": patient.display_name,
         "practitioner": str(practitioner),
         "date": timezone.localtime(issued_at).date().isoformat(),
@@ -168,33 +168,6 @@ def sheet_issue(
     return sheet
 
 
-ILLUSTRATION_TYPES = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".jpg"}
-ILLUSTRATION_MAX_BYTES = 300 * 1024
-
-
-def illustration_data_uri(upload) -> str:
-    """An uploaded SVG, PNG or JPEG as a data: URI, or ValidationError in words."""
-    import base64
-
-    name = upload.name.lower()
-    content_type = next(
-        (kind for kind, ext in ILLUSTRATION_TYPES.items() if name.endswith(ext)), None
-    )
-    if name.endswith(".jpeg"):
-        content_type = "image/jpeg"
-    if content_type is None:
-        raise ValidationError({"illustration": "Upload an SVG, PNG or JPEG picture."})
-    if upload.size > ILLUSTRATION_MAX_BYTES:
-        raise ValidationError({"illustration": "The picture is larger than 300 KB."})
-    data = upload.read()
-    signatures = {"image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8"}
-    if content_type in signatures and not data.startswith(signatures[content_type]):
-        raise ValidationError({"illustration": "That file is not a picture of its kind."})
-    if content_type == "image/svg+xml" and b"<svg" not in data[:2048]:
-        raise ValidationError({"illustration": "That file is not an SVG picture."})
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-
-
 def sheet_verifies(sheet: HomeCareSheet) -> bool:
     return snapshot_hash(sheet.snapshot) == sheet.content_hash
 
@@ -207,6 +180,9 @@ def item_save(*, item: HomeCareItem | None = None, by: User, **fields) -> HomeCa
         setattr(item, name, value)
     if not isinstance(item.regions, list) or set(item.regions) - set(BodyRegion.values):
         raise ValidationError({"regions": "Choose regions from the list."})
+    if item.is_heat and not item.not_with_inflammation:
+        # Said rather than ticked silently: the practitioner sees the rule and ticks it.
+        raise ValidationError({"not_with_inflammation": HEAT_WITH_INFLAMMATION})
     if item.mentions_warmth() and not item.without_heat.strip():
         raise ValidationError(
             {

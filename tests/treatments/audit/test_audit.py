@@ -142,8 +142,9 @@ def test_the_access_log_runs_the_same_queries_for_ten_or_two_hundred_rows(
     maria_client.get(LOG)  # warm the session
 
     # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the count, 7 the page's rows with their
-    # users and patients, 8 the users for the "user" filter.
-    with django_assert_num_queries(8):
+    # users and patients, 8 the users for the "user" filter, 9 the clinic's profile
+    # (navigation).
+    with django_assert_num_queries(9):
         response = maria_client.get(LOG)
 
     assert response.status_code == 200

@@ -2,6 +2,8 @@
 they were printed whatever happens to the library afterwards."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tests.factories import ComplaintFactory
@@ -185,7 +187,12 @@ def test_editing_or_deactivating_an_item_never_changes_an_issued_sheet(paul, pau
         complaint=complaint,
     )
     before = sheet.snapshot
-    data = item_data(title="Warm pad", kind="heat", instructions="Something else entirely")
+    data = item_data(
+        title="Warm pad",
+        kind="heat",
+        instructions="Something else entirely",
+        not_with_inflammation="on",
+    )
     del data["is_active"]
     assert paul_client.post(edit_url(item), data).status_code == 302
     item.refresh_from_db()
@@ -198,8 +205,69 @@ def test_editing_or_deactivating_an_item_never_changes_an_issued_sheet(paul, pau
     assert homecare.sheet_verifies(sheet)
 
 
-def test_the_library_needs_six_queries(paul_client, django_assert_num_queries):
-    # session, user, the user's groups, user permissions, group permissions, the items
-    with django_assert_num_queries(6):
+def test_the_library_needs_seven_queries(paul_client, django_assert_num_queries):
+    # session, user, the user's groups, user permissions, group permissions, the items, the
+    # clinic's profile (navigation)
+    with django_assert_num_queries(7):
         response = paul_client.get(LIBRARY)
     assert response.status_code == 200
+
+
+# --- safe defaults for a new item ------------------------------------------------------------
+
+
+def test_a_new_item_has_no_kind_chosen_until_the_practitioner_chooses(paul_client):
+    response = paul_client.get(CREATE)
+    form = response.context["form"]
+    assert form["kind"].value() is None
+    assert form.fields["kind"].required
+    assert '<option value="" selected>Choose…</option>' in response.content.decode()
+    assert not form["not_with_inflammation"].value()
+
+
+def test_an_item_without_a_kind_is_refused_next_to_the_field_and_keeps_the_input(paul_client):
+    response = paul_client.post(CREATE, item_data(kind=""))
+    assert response.status_code == 200
+    assert response.context["form"].errors["kind"] == ["Choose what kind of advice this is."]
+    assert 'value="Calf stretch against a wall"' in response.content.decode()
+    assert not HomeCareItem.objects.filter(title="Calf stretch against a wall").exists()
+
+
+def test_a_heat_item_not_ticked_against_inflammation_is_refused_with_the_reason(paul_client):
+    data = item_data(title="Hot-water bottle", kind="heat", instructions="Wrap it in a towel.")
+    response = paul_client.post(CREATE, data)
+    assert response.status_code == 200
+    (message,) = response.context["form"].errors["not_with_inflammation"]
+    assert message.startswith("Heat is not advised with inflammation")
+    assert 'value="Hot-water bottle"' in response.content.decode()
+    assert not HomeCareItem.objects.filter(title="Hot-water bottle").exists()
+
+
+def test_a_heat_item_ticked_against_inflammation_is_saved(paul_client):
+    data = item_data(title="Hot-water bottle", kind="heat", not_with_inflammation="on")
+    assert paul_client.post(CREATE, data).status_code == 302
+    assert HomeCareItem.objects.get(title="Hot-water bottle").not_with_inflammation
+
+
+def test_the_service_refuses_a_heat_item_not_flagged_against_inflammation(paul):
+    with pytest.raises(ValidationError) as refused:
+        homecare.item_save(by=paul, title="Sauna", kind="heat", instructions="Sit in a sauna.")
+    assert "not_with_inflammation" in refused.value.message_dict
+
+
+def test_the_database_refuses_a_heat_item_not_flagged_against_inflammation(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HomeCareItem.objects.filter(pk=heat().pk).update(not_with_inflammation=False)
+
+
+def test_the_form_says_that_no_region_means_every_complaint(paul_client):
+    page = paul_client.get(CREATE).content.decode()
+    assert "Leave every box unticked for advice that suits every complaint" in page
+
+
+def test_an_item_with_no_region_is_saved_for_every_complaint(paul_client):
+    assert paul_client.post(CREATE, item_data(regions=[])).status_code == 302
+    item = HomeCareItem.objects.get(title="Calf stretch against a wall")
+    assert item.regions == []
+    complaint = ComplaintFactory(regions=["foot"])
+    assert item in homecare.suggest_items(complaint).items

@@ -1,8 +1,14 @@
 """The printed sheet: the standard relief sheet on one A4 page, the cautions kept with the
 stretches they qualify, and every patient's script drawn with a real font."""
 
-import pytest
+import io
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from clinic import services
+from clinic.pictures import picture_data_uri
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.homecare.sheets import issue, pdf_fonts, pdf_pages, pdf_text, squeeze
 from treatments.homecare import fonts
@@ -128,3 +134,50 @@ def test_the_sheet_css_names_the_fonts_the_check_looks_for():
 
 def test_every_library_item_is_tagged_with_known_regions():
     assert HomeCareItem.objects.get(title=LAST_STRETCH).regions == ["lower_back", "hip", "buttock"]
+
+
+FOOTER = (
+    "Open Monday to Friday 8:00–20:00 and Saturday 9:00–14:00 · riverside-acupuncture.example "
+    "· If you cannot come, please tell us a day before so that someone else can have the time. "
+    "Thank you very much!"
+)
+
+
+def test_the_standard_relief_sheet_stays_one_page_with_the_clinics_full_details(paul, maria):
+    """A logo, a footer as long as allowed, an e-mail and a three-line address still fit."""
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 400), (31, 95, 91)).save(picture, format="PNG")
+    services.clinic_profile_save(
+        name="The Riverside Acupuncture and Musculoskeletal Clinic",
+        phone="+44 (0)20 7946 0018",
+        email="front-desk@riverside-acupuncture.example",
+        address="Unit 4, The Old Mill, 12 Mill Lane\nKingston upon Thames\nSurrey KT1 1AA",
+        sheet_footer=FOOTER,
+        logo=picture_data_uri(SimpleUploadedFile("logo.png", picture.getvalue())),
+        by=maria,
+    )
+    sheet = standard_relief_sheet(paul.practitioner)
+    pages = pdf_pages(sheet_pdf(sheet))
+    assert len(pages) == 1
+    text = squeeze(pages[0])
+    assert FOOTER in text
+    assert "Never push or pull too hard." in text
+
+
+def test_every_page_of_a_long_sheet_carries_the_footer_and_its_number(paul, maria):
+    services.clinic_profile_save(
+        name="Riverside Acupuncture",
+        phone="020 7946 0018",
+        email="",
+        address="",
+        sheet_footer=FOOTER,
+        by=maria,
+    )
+    long_note = "Gently, and stop if the pain spreads. " * 14
+    sheet = standard_relief_sheet(paul.practitioner, notes=dict.fromkeys(range(5), long_note))
+    pages = [squeeze(page) for page in pdf_pages(sheet_pdf(sheet))]
+    assert len(pages) == 2
+    for number, page in enumerate(pages, start=1):
+        assert FOOTER in page
+        assert f"Sheet 1 for {sheet.snapshot['patient']}" in page
+        assert f"Page {number} of 2" in page

@@ -148,7 +148,12 @@ def test_a_stretch_that_needs_warmth_must_say_what_to_do_without_heat(paul_clien
 
 def test_heat_itself_and_advice_without_warmth_need_no_alternative(paul):
     heat = homecare.item_save(
-        by=paul, title="Warm shower", kind="heat", instructions="A warm shower.", is_active=True
+        by=paul,
+        title="Warm shower",
+        kind="heat",
+        instructions="A warm shower.",
+        not_with_inflammation=True,
+        is_active=True,
     )
     walk = homecare.item_save(
         by=paul, title="Walk", kind="movement", instructions="Walk gently.", is_active=True

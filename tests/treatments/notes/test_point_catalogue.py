@@ -208,7 +208,8 @@ def test_the_note_form_runs_the_same_queries_with_1_or_40_points_on_it(paul, pau
         return len(captured)
 
     # session, user, groups, permissions (2), the note with its people, its points, the
-    # catalogue (once for every row), the red-flag check, the practitioner's point sets.
+    # catalogue (once for every row), the red-flag check, the practitioner's point sets,
+    # the clinic's profile (navigation).
     assert queries_with(1) == queries_with(40) <= 11
 
 
@@ -223,7 +224,7 @@ def test_the_course_page_runs_a_fixed_number_of_queries_whatever_the_points_on_i
     url = reverse("treatments:course-detail", args=[course.pk])
     paul_client.get(url)  # warm the session
 
-    with django_assert_num_queries(9):  # as at any number of sessions (see test_pain_chart)
+    with django_assert_num_queries(10):  # as at any number of sessions (see test_pain_chart)
         paul_client.get(url)
 
 

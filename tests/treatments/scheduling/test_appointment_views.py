@@ -385,8 +385,9 @@ class TestTodaysList:
                 booked_by=fiona,
             )
         # session, user, roles, permissions (2), practitioners for the filter, today's
-        # appointments with patient, practitioner, room, type and course joined in.
-        with django_assert_num_queries(7):
+        # appointments with patient, practitioner, room, type and course joined in, the
+        # clinic's profile (navigation).
+        with django_assert_num_queries(8):
             response = fiona_client.get(reverse("treatments:today"))
         assert len(response.context["appointments"]) == count
 

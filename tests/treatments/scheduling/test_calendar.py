@@ -634,8 +634,8 @@ class TestQueryCounts:
         fill_day(MONDAY, count, doctors, rooms, patients, courses, by=maria)
         # session, user, user's groups (roles), user's own and group permissions (2),
         # the day's appointments with people, session numbers and red flags, active
-        # practitioners, opening hours, working hours, time off
-        with django_assert_num_queries(10):
+        # practitioners, opening hours, working hours, time off, the clinic's profile
+        with django_assert_num_queries(11):
             response = fiona_client.get(day_url(MONDAY))
         assert response.context["calendar"].live_count == count
 
@@ -646,8 +646,9 @@ class TestQueryCounts:
         doctors, rooms, patients, courses = people(maria)
         fill_day(MONDAY, count, doctors, rooms, patients, courses, by=maria)
         # session, user, groups, permissions (2), the day's appointments with their session
-        # numbers, active rooms, opening hours (no working hours or time off for rooms)
-        with django_assert_num_queries(8):
+        # numbers, active rooms, opening hours (no working hours or time off for rooms), the
+        # clinic's profile (navigation)
+        with django_assert_num_queries(9):
             response = fiona_client.get(day_url(MONDAY, view="rooms"))
         assert response.context["calendar"].live_count == count
 
@@ -669,8 +670,8 @@ class TestQueryCounts:
             )
         # session, user, groups, permissions (2), the practitioners (for the switcher, with
         # the one shown), the week's appointments with their session numbers, opening hours,
-        # working hours, time off
-        with django_assert_num_queries(10):
+        # working hours, time off, the clinic's profile (navigation)
+        with django_assert_num_queries(11):
             response = fiona_client.get(week_url(doctor, MONDAY))
         assert len(response.context["calendar"].grid.chips) == count
 

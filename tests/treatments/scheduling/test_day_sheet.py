@@ -264,8 +264,8 @@ class TestQueryCounts:
 
         # session, user, user's groups (roles), user's own and group permissions (2), the
         # practitioners for the form's list, the day's appointments with their people,
-        # session numbers and red flags
-        with django_assert_num_queries(7):
+        # session numbers and red flags, the clinic's profile (its name on the sheet)
+        with django_assert_num_queries(8):
             response = sheet_of(fiona_client)
 
         sheet = response.context["sheet"]
@@ -279,7 +279,7 @@ class TestQueryCounts:
         doctors = busy_day(MONDAY, count)
 
         # as above, and the chosen practitioner (the form checks it)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             response = sheet_of(fiona_client, practitioner=doctors[1].pk)
 
         sheet = response.context["sheet"]
@@ -292,8 +292,8 @@ class TestQueryCounts:
         busy_day(MONDAY, count)
 
         # session, user, groups, permissions (2), the day's appointments (the PDF has no
-        # form to draw)
-        with django_assert_num_queries(6):
+        # form to draw), the clinic's profile (its name on the sheet)
+        with django_assert_num_queries(7):
             response = fiona_client.get(PDF, {"day": MONDAY.isoformat()})
 
         assert response.status_code == 200

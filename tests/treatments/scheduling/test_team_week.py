@@ -110,7 +110,8 @@ def test_the_week_needs_the_same_queries_whatever_the_number_of_appointments(
 ):
     fill_week([dr_paul, dr_priya], count)
     # session, user, the user's groups and two permission lookups (5), the week's
-    # appointments (1), the active practitioners (1), opening hours, working hours, time off (3)
-    with django_assert_num_queries(10):
+    # appointments (1), the active practitioners (1), opening hours, working hours, time off (3),
+    # the clinic's profile (navigation)
+    with django_assert_num_queries(11):
         response = fiona_client.get(url())
     assert response.context["week"].count == count

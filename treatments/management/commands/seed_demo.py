@@ -22,9 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from clinic.models import Practitioner, User
+from clinic.models import ClinicProfile, Practitioner, User
 from clinic.roles import Role
-from clinic.services import room_save, staff_create
+from clinic.services import clinic_profile_save, room_save, staff_create
 from patients.models import BodyRegion as R
 from patients.models import Patient, RedFlag, Sex, Side
 from patients.services import complaint_record, patient_register
@@ -48,6 +48,14 @@ STAFF = (
      {"display_name": "Priya Natarajan", "credentials": "MBAcC, BSc", "colour": "#6a4c93"}),
 )  # fmt: skip
 ROOMS = ("Room 1 – Willow", "Room 2 – Birch", "Room 3 – Cedar")
+# The demo clinic's details for its sheets, unless the clinic's own are already there. The
+# phone is in Ofcom's drama range for Manchester: the London one below is the patients'.
+CLINIC = {
+    "phone": "0161 496 0000",
+    "email": "desk@meridian-clinic.example",
+    "address": "12 Mill Lane\nManchester M1 1AA",
+    "sheet_footer": "Open Monday to Friday 8:00–20:00 and Saturday 9:00–14:00.",
+}
 
 # Ofcom keeps 020 7946 0xxx for drama, so no real person gets called. Its drama mobile range
 # (07700 900xxx) fails phonenumbers' validation, which the model field applies.
@@ -176,6 +184,9 @@ class Command(BaseCommand):
             )
         for name in ROOMS:
             room_save(name=name, by=users["manager"])
+        profile = ClinicProfile.objects.current()
+        if not profile.phone:
+            clinic_profile_save(name=profile.name, **CLINIC, by=users["manager"])
 
         fake = Faker("en_GB")
         fake.seed_instance(FAKER_SEED)
