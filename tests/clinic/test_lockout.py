@@ -213,8 +213,8 @@ def test_the_sign_ins_screen_query_count_does_not_grow(
         SecurityEvent(kind=SecurityEventKind.LOGIN_FAILED, username=f"user{n}") for n in range(rows)
     )
     # 1 session, 2 the manager, 3 the manager's roles, 4-5 own and group permissions,
-    # 6 the current lockouts, 7 the latest failed logins.
-    with django_assert_max_num_queries(7):
+    # 6 the current lockouts, 7 the latest failed logins, 8 the clinic's profile (navigation).
+    with django_assert_max_num_queries(8):
         page = maria_client.get(reverse("clinic:sign-ins"))
     assert len(page.context["lockouts"]) == rows
     assert len(page.context["failures"]) == min(rows, 50)
