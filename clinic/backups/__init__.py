@@ -87,6 +87,8 @@ def make_backup(
     directory = Path(directory or settings.BACKUP_DIR)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_mode & 0o077 and directory.stat().st_uid == os.geteuid():
+        directory.chmod(0o700)  # a folder made by hand: only its owner reads the backups
     with _only_backup_running(directory), _private_workdir(directory) as workdir:
         with databases.dump(connection, workdir) as dump:
             manifest = {

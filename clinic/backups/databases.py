@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import transaction
 
@@ -93,7 +94,10 @@ def _sqlite_path(connection) -> str:
 
 def _sqlite_dump(connection, workdir: Path) -> Dump:
     snapshot = workdir / "snapshot.sqlite3"
-    source = sqlite3.connect(_sqlite_path(connection), timeout=60)
+    # mode=rw: a missing database is an error, not a new empty file to back up.
+    source = sqlite3.connect(
+        f"file:{quote(_sqlite_path(connection))}?mode=rw", uri=True, timeout=60
+    )
     target = sqlite3.connect(snapshot)
     try:
         source.backup(target)  # all pages in one step: one consistent read transaction
@@ -266,10 +270,11 @@ def _postgresql_restore(connection, chunks: Iterator[bytes], workdir: Path) -> N
         except BrokenPipeError:
             pass  # psql stopped at an error: its status and message say which
         finally:
-            feeding.join()
+            # After a psql error: stop pg_restore first, so the feeder's write fails and ends.
             pg_restore.stdout.close()
             if pg_restore.poll() is None:
                 pg_restore.kill()
+            feeding.join()
             restore_status = pg_restore.wait()
             with contextlib.suppress(BrokenPipeError):
                 psql.stdin.close()  # without COMMIT, psql's end rolls the transaction back

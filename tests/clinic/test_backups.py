@@ -145,7 +145,8 @@ def test_backups_and_their_folder_are_private_and_no_clear_dump_is_left(
     backup_key, clinic_records, settings
 ):
     folder = settings.BACKUP_DIR
-    folder.mkdir(mode=0o700)
+    folder.mkdir()
+    folder.chmod(0o755)  # made by hand, readable by all
     # What a backup killed half-way would leave: a work folder with a clear copy, a partial.
     (folder / ".work-killed").mkdir(mode=0o700)
     (folder / ".work-killed" / "snapshot.sqlite3").write_bytes(NOTE_TEXT.encode())
