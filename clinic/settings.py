@@ -145,6 +145,15 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Backups (clinic/backups; README "Operations: backups") ---
+# Encrypted with the key in MERIDIAN_BACKUP_KEY, read only by the backup and restore commands
+# (never by the web app, so it is not a setting). After each backup the newest BACKUP_KEEP
+# stay, and so does any younger than BACKUP_KEEP_DAYS (0: no age rule); older ones go.
+BACKUP_DIR = Path(env_str("MERIDIAN_BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("MERIDIAN_BACKUP_KEEP", 14, minimum=1)
+BACKUP_KEEP_DAYS = env_int("MERIDIAN_BACKUP_KEEP_DAYS", 0, minimum=0)
+# --- end backups ---
+
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 LOGIN_URL = "login"
