@@ -256,9 +256,10 @@ ARRIVE_EARLIEST_MINUTES = env_int("ARRIVE_EARLIEST_MINUTES", 60, minimum=0)
 COMPLETE_EARLIEST_MINUTES = env_int("COMPLETE_EARLIEST_MINUTES", 0, minimum=0)
 # The calendar's row height and the booking grid.
 SCHEDULE_SLOT_MINUTES = 15
-# The one function that records reads of clinical records (see clinic/audit.py): apps below
-# `treatments` reach the access log through it.
+# The functions that record reads of clinical records, one record or a list of patients (see
+# clinic/audit.py): apps below `treatments` reach the access log through them.
 CLINICAL_READ_RECORDER = "treatments.audit.services.record_read"
+CLINICAL_LISTING_RECORDER = "treatments.audit.services.record_listing"
 
 # --- Second factor (issue 14; clinic/two_factor.py) ---
 # Staff holding one of these roles (and, when any is listed, whoever may use the Django admin)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.access import staff_required
-from clinic.audit import record_read
+from clinic.audit import record_listing, record_read
 from patients import services
 from patients.forms import ComplaintForm, PatientForm, PatientSearchForm
 from patients.models import Complaint, Patient
@@ -32,6 +32,7 @@ def patient_list(request):
     if not form.cleaned_data.get("archived"):
         patients = patients.current()
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    record_listing(request, patients=page.object_list, what="patient search")
     template = "patients/patient_list.html"
     if request.htmx:
         template += "#results"
@@ -50,6 +51,7 @@ def patient_create(request):
         )
         messages.success(request, f"{patient.display_name} is registered.")
         return redirect("patients:detail", patient.pk)
+    record_listing(request, patients=form.duplicates, what="patient search")
     return render(request, "patients/patient_form.html", {"form": form})
 
 
@@ -78,6 +80,7 @@ def patient_edit(request, pk):
         )
         messages.success(request, "Patient details saved.")
         return redirect("patients:detail", patient.pk)
+    record_read(request, patient=patient, what="patient form", object_id=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
@@ -134,6 +137,7 @@ def complaint_edit(request, patient_pk, pk):
         services.complaint_update(complaint=complaint, by=request.user, **form.service_fields())
         messages.success(request, "Complaint saved.")
         return redirect("patients:complaint-detail", complaint.patient_id, complaint.pk)
+    record_read(request, patient=complaint.patient, what="complaint form", object_id=complaint.pk)
     return render(
         request,
         "patients/complaint_form.html",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clinic.admin_mixins import ReadOnlyAdminMixin
+from clinic.admin_mixins import ClinicalReadAdminMixin, ReadOnlyAdminMixin
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -36,7 +36,10 @@ class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ClinicalReadAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The change page shows the course (its complaint's title); the list only what the
+    # calendar shows (who, when, where), so it is not logged, like the calendar.
+    read_what = "admin appointment"
     list_display = ["start", "end", "patient", "practitioner", "room", "status"]
     list_filter = ["status", "practitioner", "room", "appointment_type", "late_cancellation"]
     search_fields = ["patient__family_name", "patient__given_name"]
@@ -44,13 +47,21 @@ class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["patient", "practitioner", "room"]
     inlines = [StatusChangeInline]
 
+    def patient_of(self, obj):
+        return obj.patient
+
 
 @admin.register(TreatmentCourse)
-class TreatmentCourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TreatmentCourseAdmin(ClinicalReadAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    read_what = "admin course"
+    listing_what = "admin course list"
     list_display = ["complaint", "practitioner", "planned_sessions", "status", "start_date"]
     list_filter = ["status", "practitioner"]
     search_fields = ["complaint__title", "complaint__patient__family_name"]
-    list_select_related = ["complaint", "practitioner"]
+    list_select_related = ["complaint__patient", "practitioner"]
+
+    def patient_of(self, obj):
+        return obj.complaint.patient
 
 
 @admin.register(AppointmentStatusChange)
@@ -81,19 +92,29 @@ class NoteAddendumInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 
 @admin.register(SessionNote)
-class SessionNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SessionNoteAdmin(ClinicalReadAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    read_what = "admin session note"  # with its points and addenda
+    listing_what = "admin session note list"
     list_display = ["appointment", "author", "signed_at", "signed_by"]
     list_filter = [("signed_at", admin.EmptyFieldListFilter)]
     search_fields = ["appointment__patient__family_name", "appointment__patient__given_name"]
     list_select_related = ["appointment__patient", "author", "signed_by"]
     inlines = [NotePointInline, NoteAddendumInline]
 
+    def patient_of(self, obj):
+        return obj.appointment.patient
+
 
 @admin.register(NoteAddendum)
-class NoteAddendumAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NoteAddendumAdmin(ClinicalReadAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    read_what = "admin addendum"
+    listing_what = "admin addendum list"
     list_display = ["note", "author", "reason", "signed_at"]
     date_hierarchy = "signed_at"
     list_select_related = ["note__appointment__patient", "author"]
+
+    def patient_of(self, obj):
+        return obj.note.appointment.patient
 
 
 @admin.register(AccessLog)

@@ -67,9 +67,10 @@ class TestInTheSearchResults:
             visit(patient, dr_paul, room_a, days=day, hh_mm=hh_mm)
             visit(patient, dr_paul, room_a, days=day + 30, hh_mm=hh_mm)
         # session, user, user's roles (groups), user's own and group permissions (2),
-        # count of matches, one page of patients, their next appointments (one subquery
-        # picks each patient's first, joined to its practitioner), the clinic's profile
-        with django_assert_num_queries(9):
+        # count of matches, one page of patients, the access log's one insert (a row for
+        # each patient listed), their next appointments (one subquery picks each patient's
+        # first, joined to its practitioner), the clinic's profile
+        with django_assert_num_queries(10):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.text.count('class="next-appointment"') == min(rows, 25)
         assert "None booked" not in response.text

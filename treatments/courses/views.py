@@ -79,6 +79,7 @@ def course_create(request, complaint_pk):
             )
             return redirect(_booking_url(request, course))
     open_course = complaint.courses.open().first()
+    record_read(request, patient=complaint.patient, what="course plan", object_id=complaint.pk)
     return render(
         request,
         "treatments/course_form.html",
@@ -125,6 +126,9 @@ def course_edit(request, pk):
         else:
             messages.success(request, "The plan is changed.")
             return redirect("treatments:course-detail", course.pk)
+    record_read(
+        request, patient=course.complaint.patient, what="course plan form", object_id=course.pk
+    )
     return render(request, "treatments/course_edit.html", {"form": form, "course": course})
 
 
@@ -249,6 +253,9 @@ def course_book(request, pk):
             duration = timedelta(minutes=chosen["appointment_type"].default_duration)
             proposals.check_rows(course, rows, duration)
         proposals.number_rows(course, rows)
+    record_read(
+        request, patient=course.complaint.patient, what="course booking", object_id=course.pk
+    )
     context = {"course": course, "progress": course.progress(), "proposal": proposal}
     blocked = sum(1 for row in rows if row.problems or row.form.errors) if rows else 0
     context |= {"rows": rows, "errors": errors, "action": action, "blocked": blocked}

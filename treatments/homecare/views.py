@@ -11,6 +11,7 @@ from clinic.access import staff_required
 from clinic.formtools import add_service_errors
 from clinic.params import query_id
 from patients.models import BodyRegion, Complaint
+from treatments.audit.services import record_read
 from treatments.homecare import pdf as rendering
 from treatments.homecare import services as homecare
 from treatments.homecare.forms import (
@@ -109,6 +110,7 @@ def sheet_create(request):
             for reason in form.deliberate_left_outs():
                 messages.warning(request, f"{reason} You included it deliberately.")
             return redirect("treatments:sheet-detail", sheet.pk)
+    record_read(request, patient=complaint.patient, what="sheet builder", object_id=complaint.pk)
     context = {
         "form": form,
         "rows": form.rows(),
@@ -146,6 +148,7 @@ def get_sheet(pk: int) -> HomeCareSheet:
 @require_GET
 def sheet_detail(request, pk):
     sheet = get_sheet(pk)
+    record_read(request, patient=sheet.patient, what="home-care sheet", object_id=sheet.pk)
     return render(
         request,
         "treatments/sheet_print.html",
@@ -162,6 +165,8 @@ def sheet_detail(request, pk):
 @require_GET
 def sheet_pdf(request, pk):
     sheet = get_sheet(pk)
-    response = HttpResponse(rendering.sheet_pdf(sheet), content_type="application/pdf")
+    pdf = rendering.sheet_pdf(sheet)
+    record_read(request, patient=sheet.patient, what="home-care sheet pdf", object_id=sheet.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{rendering.sheet_filename(sheet)}"'
     return response

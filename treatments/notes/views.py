@@ -14,7 +14,7 @@ from clinic.access import staff_required
 from clinic.params import parse_day, query_id
 from clinic.roles import Role
 from patients.models import Complaint
-from treatments.audit.services import record_read
+from treatments.audit.services import record_listing, record_read
 from treatments.models import (
     AddendumKind,
     Appointment,
@@ -96,6 +96,7 @@ def my_day(request):
         "appointments": _day_appointments(practitioner, day),
         **_to_do(request.user, practitioner),
     }
+    record_listing(request, patients=_listed_patients(context), what="my day")
     return render(request, "treatments/my_day.html", context)
 
 
@@ -113,6 +114,15 @@ def _to_do(user, practitioner) -> dict:
         # Signed, then the session was cancelled or a no-show: each needs an addendum.
         "needs_error_addendum": mine.awaiting_error_addendum().order_by("appointment__start"),
     }
+
+
+def _listed_patients(context: dict):
+    """Every patient my day names: the day's appointments and the to-do lists (querysets,
+    evaluated here once and shown from their cache)."""
+    yield from (appointment.patient for appointment in context["appointments"])
+    yield from (appointment.patient for appointment in context["completed_without_note"])
+    for note in (*context["unsigned"], *context["needs_error_addendum"]):
+        yield note.appointment.patient
 
 
 @staff_required("treatments.add_sessionnote", role=Role.PRACTITIONER)
@@ -190,6 +200,7 @@ def note_edit(request, pk):
         return redirect("treatments:note-edit", note.pk)
     if request.htmx:
         return render(request, "treatments/note_edit.html#autosave", {"invalid": True})
+    record_read(request, patient=note.appointment.patient, what="note form", object_id=note.pk)
     return render(request, "treatments/note_edit.html", _edit_context(note, form, rows))
 
 

@@ -15,6 +15,7 @@ from clinic.access import staff_required
 from clinic.models import Practitioner
 from clinic.params import query_id
 from patients.models import Patient
+from treatments.audit.services import record_listing, record_read
 from treatments.models import OPEN_COURSE_STATUSES, Appointment, AppointmentType, TreatmentCourse
 from treatments.planning import suggest_course_length
 from treatments.scheduling import services as scheduling
@@ -88,6 +89,9 @@ def appointment_create(request):
         else:
             messages.success(request, f"Booked: {appointment.patient} {_when(appointment)}.")
             return redirect(_day_url(appointment))
+    patient = form.chosen_patient
+    if patient is not None:  # the form lists the patient's courses and complaints
+        record_read(request, patient=patient, what="booking form", object_id=patient.pk)
     return render(
         request,
         "treatments/appointment_form.html",
@@ -96,7 +100,7 @@ def appointment_create(request):
             "problems": problems,
             "alternatives": alternatives,
             "types": _type_durations(),
-            **course_choices(form.chosen_patient),
+            **course_choices(patient),
         },
     )
 
@@ -170,7 +174,9 @@ def appointment_check(request):
 @require_GET
 def patient_picker(request):
     query = request.GET.get("patient_search", "").strip()
-    patients = Patient.objects.current().search(query)[:PICKER_LIMIT] if len(query) >= 2 else []
+    found = Patient.objects.current().search(query)[:PICKER_LIMIT] if len(query) >= 2 else []
+    patients = list(found)
+    record_listing(request, patients=patients, what="patient search")
     return render(
         request, "treatments/appointment_form.html#picker", {"patients": patients, "query": query}
     )
@@ -186,6 +192,7 @@ def patient_courses(request):
     # The course field, for the chosen patient and with their one open course chosen, replaces
     # the form's (an out-of-band swap).
     if patient is not None:
+        record_read(request, patient=patient, what="booking form", object_id=patient.pk)
         only = only_open_course(choices["open_courses"])
         choices["course_form"] = BookingForm(initial={"patient": patient.pk, "course": only})
     return render(request, "treatments/appointment_form.html#courses", choices)
@@ -224,6 +231,7 @@ def appointment_detail(request, pk):
     context = {"appointment": appointment, "changes": changes, "now": timezone.now()}
     if appointment.course_id:
         context["progress"] = appointment.course.progress()
+    record_read(request, patient=appointment.patient, what="appointment", object_id=appointment.pk)
     return render(request, "treatments/appointment_detail.html", context)
 
 

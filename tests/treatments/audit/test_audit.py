@@ -74,6 +74,21 @@ def test_the_access_log_lists_reads_newest_first_with_links(maria_client, paul):
     assert "10.0.0.7" in html
 
 
+def test_the_access_log_links_the_new_kinds_of_read_and_filters_by_them(maria_client, paul):
+    patient = PatientFactory(given_name="Ada", family_name="Lovelace")
+    read(paul, patient, what="home-care sheet pdf", object_id=7, days_ago=1)
+    read(paul, patient, what="my day", object_id=patient.pk)
+
+    response = maria_client.get(LOG)
+    filtered = maria_client.get(LOG, {"what": "my day"})
+
+    assert reverse("treatments:sheet-detail", args=[7]) in response.content.decode()
+    assert ("my day", "Practitioner's day (patients listed)") in (
+        response.context["form"].fields["what"].choices
+    )
+    assert [e.what for e in filtered.context["page"].object_list] == ["my day"]
+
+
 def test_the_access_log_filters_by_user_patient_what_and_dates(maria_client, paul, priya):
     ada = PatientFactory(given_name="Ada", family_name="Lovelace")
     bob = PatientFactory(given_name="Bob", family_name="Builder")

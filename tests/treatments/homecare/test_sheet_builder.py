@@ -258,10 +258,10 @@ def test_an_unknown_kind_is_refused(paul_client, complaint):
     assert "kind" in response.context["form"].errors
 
 
-def test_the_builder_needs_ten_queries(paul_client, complaint, django_assert_num_queries):
+def test_the_builder_needs_eleven_queries(paul_client, complaint, django_assert_num_queries):
     # session, user, the user's groups, user permissions, group permissions, the complaint with
-    # its patient, the practitioner profile, the suggestion's items, the offered items, the
-    # clinic's profile (navigation)
-    with django_assert_num_queries(10):
+    # its patient, the practitioner profile, the suggestion's items, the access log's insert,
+    # the offered items, the clinic's profile (navigation)
+    with django_assert_num_queries(11):
         response = paul_client.get(f"{URL}?complaint={complaint.pk}")
     assert response.status_code == 200
