@@ -201,6 +201,9 @@ REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 2, minimum=1) * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a form's fields other than files
 # Uploads stay in memory (they are small, under the cap above): no temporary files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# A home-care sheet's PDF is drawn in a child process stopped after this long (the sheet's
+# print page still works); gunicorn's own worker timeout (30 s by default) must be longer.
+PDF_TIME_LIMIT_SECONDS = env_int("PDF_TIME_LIMIT_SECONDS", 15, minimum=1)
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
