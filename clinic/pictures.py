@@ -186,7 +186,7 @@ def stored_picture_made_safe(uri: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=32)  # a library page's pictures; each at most ~0.5 MB
 def shown_picture(uri: str) -> str:
     """A stored picture as it may be shown or printed: an SVG rebuilt from the safe subset,
     a PNG or JPEG unchanged if its header's size is within the cap, and "" for anything
