@@ -19,7 +19,7 @@ from clinic.models import (
     colour_validator,
     local_datetime,
 )
-from clinic.pictures import picture_data_uri
+from clinic.pictures import PICTURE_HELP, picture_data_uri
 from clinic.roles import Role
 
 
@@ -139,8 +139,8 @@ class ClinicProfileForm(forms.ModelForm):
     logo = forms.FileField(
         required=False,
         label="Logo",
-        help_text="Optional: a small SVG, PNG or JPEG picture (at most 300 KB), printed small in "
-        "the corner of every home-care sheet.",
+        help_text=f"Optional: {PICTURE_HELP}; printed small in the corner of every home-care "
+        "sheet.",
     )
     remove_logo = forms.BooleanField(label="Remove the logo", required=False)
 

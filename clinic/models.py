@@ -11,6 +11,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic.pictures import shown_picture
 from clinic.roles import Role
 
 
@@ -410,6 +411,11 @@ class ClinicProfile(models.Model):
         return cls(
             name=settings.CLINIC_NAME, phone=settings.CLINIC_PHONE, address=settings.CLINIC_ADDRESS
         )
+
+    @property
+    def shown_logo(self) -> str:
+        """The logo as a page may show it (clinic.pictures.shown_picture, issue 15)."""
+        return shown_picture(self.logo)
 
     def as_printed(self) -> dict:
         """What a home-care sheet's snapshot keeps of the clinic."""

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "clinic.headers.NoStoreMiddleware",
+    # Issue 15: a body larger than REQUEST_BODY_MAX_BYTES is answered 413 before it is read.
+    "clinic.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,6 +201,18 @@ AXES_DISABLE_ACCESS_LOG = True
 # is REMOTE_ADDR). The one address function serves axes, the sign-in trail and the access log.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "clinic.security.client_address"
+
+# --- Request bodies and uploads (issue 15; clinic/request_limits.py, clinic/pictures.py) ---
+# The largest body the app reads: a picture (1 MB at most) with its form. A larger declared
+# body is answered 413 before a byte of it is read; Django itself caps only the form's
+# fields (DATA_UPLOAD_MAX_MEMORY_SIZE), never an uploaded file.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 2, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a form's fields other than files
+# Uploads stay in memory (they are small, under the cap above): no temporary files.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# A home-care sheet's PDF is drawn in a child process stopped after this long (the sheet's
+# print page still works); gunicorn's own worker timeout (30 s by default) must be longer.
+PDF_TIME_LIMIT_SECONDS = env_int("PDF_TIME_LIMIT_SECONDS", 15, minimum=1)
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")

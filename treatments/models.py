@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Practitioner, Room, local_datetime
+from clinic.pictures import shown_picture
 from patients.models import Complaint, Patient
 
 # The type a booking starts from: most visits are follow-ups of an assessed complaint.
@@ -741,6 +742,12 @@ class HomeCareItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def shown_illustration(self) -> str:
+        """The picture as a page may show it: one kept before the picture checks (issue 15)
+        and failing them is left out (clinic.pictures.shown_picture)."""
+        return shown_picture(self.illustration)
 
     @property
     def steps(self) -> list[str]:

@@ -15,6 +15,7 @@ from PIL import Image
 
 from clinic import services
 from clinic.models import ClinicProfile
+from tests import pictures
 from tests.factories import PatientFactory
 from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
 from treatments.homecare import services as homecare
@@ -163,6 +164,8 @@ def test_a_manager_adds_a_logo(maria_client):
         ("logo.txt", b"hello", "SVG, PNG or JPEG"),
         ("logo.png", b"not a png at all", "not a picture"),
         ("logo.svg", b"<svg>" + b" " * 400_000, "larger than 300 KB"),
+        ("logo.svg", pictures.nested_use_svg(), "copies of other parts (<use>)"),
+        ("logo.png", pictures.huge_png(), "12,000 × 12,000 pixels"),
     ],
 )
 def test_a_logo_that_is_not_a_small_picture_is_refused_next_to_the_field(

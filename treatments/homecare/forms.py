@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clinic.pictures import picture_data_uri
+from clinic.pictures import PICTURE_HELP, picture_data_uri
 from patients.models import BodyRegion
 from treatments.homecare.matching import suits
 from treatments.homecare.services import INTROS, Suggestion
@@ -69,7 +69,7 @@ class HomeCareItemForm(forms.Form):
     )
     illustration = forms.FileField(
         required=False,
-        help_text="Optional: a simple SVG, PNG or JPEG picture (at most 300 KB).",
+        help_text=f"Optional: {PICTURE_HELP}.",
     )
     remove_illustration = forms.BooleanField(label="Remove the picture", required=False)
 

@@ -1,6 +1,9 @@
 """The home-care library (advice written for patients), building a sheet from it, and an
 issued sheet: the print-ready page and the PDF, both from its snapshot."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
 from clinic.params import query_id
+from clinic.time_limit import TimeLimitExceeded
 from patients.models import BodyRegion, Complaint
 from treatments.audit.services import record_read
 from treatments.homecare import pdf as rendering
@@ -21,6 +25,8 @@ from treatments.homecare.forms import (
 )
 from treatments.homecare.matching import presentation_label
 from treatments.models import HomeCareItem, HomeCareKind, HomeCareSheet, TreatmentCourse
+
+logger = logging.getLogger(__name__)
 
 # --- the library ---------------------------------------------------------------------------
 
@@ -165,8 +171,17 @@ def sheet_detail(request, pk):
 @require_GET
 def sheet_pdf(request, pk):
     sheet = get_sheet(pk)
-    pdf = rendering.sheet_pdf(sheet)
+    try:
+        content = rendering.sheet_pdf(sheet)
+    except TimeLimitExceeded:
+        # The sheet's number only: no patient data in logs.
+        logger.warning(
+            "The PDF of home-care sheet %s took longer than %s s and was stopped.",
+            sheet.pk,
+            settings.PDF_TIME_LIMIT_SECONDS,
+        )
+        return render(request, "treatments/sheet_pdf_timeout.html", {"sheet": sheet}, status=503)
     record_read(request, patient=sheet.patient, what="home-care sheet pdf", object_id=sheet.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{rendering.sheet_filename(sheet)}"'
     return response
