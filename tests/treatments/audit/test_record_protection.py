@@ -4,6 +4,7 @@ PostgreSQL: test_app_role.py."""
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import IntegrityError, OperationalError, connection, models, transaction
 
@@ -172,3 +173,9 @@ def test_migrating_back_and_forth_keeps_the_records_protected():
     call_command("migrate", verbosity=0)
 
     assert protection_problems() == []
+
+
+@only_sqlite
+def test_granting_an_app_role_is_for_postgresql():
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("grant_app_role", "meridian_app")
