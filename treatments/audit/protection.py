@@ -198,23 +198,29 @@ def _existing_tables(connection: BaseDatabaseWrapper) -> set[str]:
 
 
 def install(connection: BaseDatabaseWrapper) -> list[str]:
-    """Create (PostgreSQL: create or replace, and enable) every trigger of `PROTECTED` on the
-    tables that exist; return the names of those that were missing. Idempotent."""
+    """Create every trigger of `PROTECTED` that is missing, disabled or altered on the tables
+    that exist (PostgreSQL: with its function); return their names. Idempotent, and no DDL at
+    all when nothing is missing."""
     tables = _existing_tables(connection)
     wanted = [t for t in triggers_for(connection) if t.table in tables]
-    missing = [t.name for t in wanted if t.name not in _present(connection, wanted)]
+    present = _present(connection, wanted)
+    missing = [t for t in wanted if t.name not in present]
+    if not missing:
+        return []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and wanted:
+        if connection.vendor == "postgresql":
             for name, body in PG_FUNCTIONS.items():
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
                     f"LANGUAGE plpgsql AS $body${body}$body$"
                 )
-        for trigger in wanted:
+        for trigger in missing:
+            if connection.vendor == "sqlite":  # an altered one is replaced, not kept
+                cursor.execute(f"DROP TRIGGER IF EXISTS {trigger.name}")
             cursor.execute(trigger.create)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ALTER TABLE {trigger.table} ENABLE TRIGGER {trigger.name}")
-    return missing
+    return [t.name for t in missing]
 
 
 def uninstall(connection: BaseDatabaseWrapper) -> None:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, OperationalError, connection, models, tran
 from tests.treatments.audit.records import TAMPERING, clinical_records, protected_rows
 from treatments.audit.protection import (
     PROTECTED,
+    install,
     protection_lifted,
     protection_problems,
     triggers_for,
@@ -97,6 +98,26 @@ def test_a_disabled_or_dropped_trigger_is_reported():
     assert protection_problems() == [
         f"{dropped.table}: trigger {dropped.name} is missing, disabled or altered"
     ]
+    assert install(connection) == [dropped.name]
+    assert protection_problems() == []
+    assert install(connection) == []  # nothing missing: no DDL at all
+
+
+@only_sqlite
+def test_a_trigger_narrowed_to_let_everything_through_is_reported_and_replaced(records):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER meridian_treatments_accesslog_no_delete")
+        cursor.execute(
+            "CREATE TRIGGER meridian_treatments_accesslog_no_delete BEFORE DELETE ON "
+            "treatments_accesslog FOR EACH ROW WHEN 0 BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
+    assert len(protection_problems()) == 1
+
+    install(connection)
+
+    assert protection_problems() == []
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessLog.objects.all().delete()
 
 
 @pytest.mark.postgres
@@ -108,6 +129,10 @@ def test_a_trigger_function_replaced_by_one_that_lets_everything_through_is_repo
         )
 
     assert len(protection_problems()) == 6  # the six append-only tables' row triggers
+
+    install(connection)
+
+    assert protection_problems() == []
 
 
 def test_the_protection_can_be_lifted_for_a_block_and_comes_back(records):
