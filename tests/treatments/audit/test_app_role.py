@@ -3,6 +3,7 @@ the clinic's everyday work, and cannot tamper with the records, lift their prote
 change the schema. The owner's own TRUNCATE and raw SQL: test_record_protection.py."""
 
 import os
+import secrets
 import threading
 from io import StringIO
 
@@ -25,6 +26,8 @@ from treatments.scheduling import services as scheduling
 pytestmark = pytest.mark.postgres
 
 APP_ROLE = f"meridian_app_test_{os.getpid()}"
+# With a password, the test also runs where the server does not trust 127.0.0.1.
+APP_PASSWORD = secrets.token_urlsafe(16)
 
 # What a process holding the app role's login would try beyond the records' rows.
 LIFTING_THE_PROTECTION = {
@@ -47,7 +50,7 @@ LIFTING_THE_PROTECTION = {
 def app_role():
     """A login role for the app, with no privileges yet; dropped with its grants after."""
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE ROLE "{APP_ROLE}" LOGIN')
+        cursor.execute(f"CREATE ROLE \"{APP_ROLE}\" LOGIN PASSWORD '{APP_PASSWORD}'")
     yield APP_ROLE
     with connection.cursor() as cursor:
         cursor.execute(f'DROP OWNED BY "{APP_ROLE}"')
@@ -55,13 +58,14 @@ def app_role():
 
 
 def connect_as(role: str) -> psycopg.Connection:
-    """A plain connection to the test database as `role` (the server trusts 127.0.0.1)."""
+    """A plain connection to the test database as `role`."""
     where = connection.settings_dict
     return psycopg.connect(
         host=where["HOST"] or "127.0.0.1",
         port=where["PORT"] or 5432,
         dbname=where["NAME"],
         user=role,
+        password=APP_PASSWORD,
         autocommit=True,
     )
 
@@ -70,7 +74,7 @@ def as_app_role(role: str, work):
     """Run `work` in a thread whose Django connection logs in as `role`, as the app would."""
     outcome = {}
     backend = type(connections["default"])
-    settings = {**connections["default"].settings_dict, "USER": role, "PASSWORD": ""}
+    settings = {**connections["default"].settings_dict, "USER": role, "PASSWORD": APP_PASSWORD}
 
     def run():
         wrapper = backend(settings)
