@@ -46,6 +46,27 @@ def _browser_before_database(request):
         request.getfixturevalue("playwright")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_record_protection():
+    """Transactional tests (the browser journeys, the concurrency tests) empty every table
+    when they end: DELETE on SQLite, TRUNCATE on PostgreSQL, both refused on the clinical
+    records by design (treatments/audit/protection.py). The flush, and nothing else, runs
+    with the protection lifted; it is back before the next test starts."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from treatments.audit.protection import protection_lifted
+
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def flush_past_the_triggers(self, sql_list):
+        with protection_lifted(self.connection):
+            flush(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = flush_past_the_triggers
+    yield
+    BaseDatabaseOperations.execute_sql_flush = flush
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         reason = "needs PostgreSQL: run with DATABASE_URL=postgres://… (.ci/run does)"

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.core import checks
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class TreatmentsConfig(AppConfig):
@@ -6,4 +8,10 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self):
+        from treatments.audit import protection
         from treatments.homecare import fonts  # noqa: F401  (registers the fonts check)
+
+        # The clinical records' triggers come back after every migrate (audit/protection.py).
+        pre_migrate.connect(protection.before_migrate, sender=self)
+        post_migrate.connect(protection.after_migrate, sender=self)
+        checks.register(protection.check_protection, checks.Tags.database)

@@ -528,7 +528,8 @@ class SessionNote(models.Model):
     """The practitioner's record of one session (SOAP), signed and then locked.
 
     Only `treatments.notes.services` writes notes. Once signed, nothing changes it:
-    corrections are addenda. On PostgreSQL a trigger refuses UPDATE and DELETE of a signed note.
+    corrections are addenda. The database's triggers refuse UPDATE and DELETE of a signed note
+    and any change to its points (treatments/audit/protection.py).
     """
 
     # What the practitioner writes: the note form's fields, and exactly what the signature's
