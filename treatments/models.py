@@ -611,6 +611,16 @@ class SessionNote(models.Model):
     def needles_match(self) -> bool:
         return self.needles_inserted == self.needles_removed
 
+    def readable_by(self, user) -> bool:
+        """A draft is its author's work in progress: only the author reads its content until
+        it is signed (others see that it exists, by whom and when)."""
+        return self.is_signed or self.author_id == user.pk
+
+    def amendable_by(self, user) -> bool:
+        """Addenda come from the note's author, or from the clinic manager (an author who has
+        left, a note signed for a session that did not happen)."""
+        return self.author_id == user.pk or user.is_manager
+
     @property
     def signed_for_a_session_that_did_not_happen(self) -> bool:
         """Signed, and its appointment was cancelled or marked a no-show afterwards."""
