@@ -105,6 +105,7 @@ class TreatmentCourse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TreatmentCourseQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -303,6 +304,8 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
+    # Who booked, moved or changed it, when, and from what to what (shown to the manager).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start", "id"]

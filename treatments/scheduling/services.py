@@ -159,8 +159,10 @@ def book(
         end=end or start + timedelta(minutes=appointment_type.default_duration),
         booked_by=by,
     )
+    appointment._history_user = by  # who made this version (outside a request too)
     _save_checked(appointment, override_reason=override_reason, by=by)
     if course is not None:
+        course._history_user = by
         course.mark_active()
     return appointment
 
@@ -239,6 +241,7 @@ def reschedule(
     appointment.end = end or start + duration
     appointment.practitioner = practitioner or appointment.practitioner
     appointment.room = room or appointment.room
+    appointment._history_user = by
     try:
         _save_checked(appointment, override_reason=override_reason, by=by)
     except SchedulingError:
@@ -259,6 +262,7 @@ def _change_status(
         undoes=undoes,
     )
     appointment.status = to
+    appointment._history_user = by
     appointment.save(update_fields=["status", "cancellation_reason", "late_cancellation"])
     return change
 
@@ -323,6 +327,7 @@ def complete(*, appointment: Appointment, by: User) -> Appointment:
         raise SchedulingError(["Sign the session note first: the clinic requires it."])
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
     if appointment.course is not None:
+        appointment.course._history_user = by
         appointment.course.complete_if_all_done()
     return appointment
 
@@ -359,5 +364,6 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
             raise
         raise SchedulingError(["The slot has just been taken by another booking."]) from error
     if appointment.course is not None and last.to_status == AppointmentStatus.COMPLETED:
+        appointment.course._history_user = by
         appointment.course.reopen()
     return appointment
