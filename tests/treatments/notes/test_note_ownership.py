@@ -116,6 +116,18 @@ def test_a_practitioner_given_a_moved_session_is_shown_the_colleagues_draft_not_
     assert PRIVATE not in page(priya_client, "note-detail", draft.pk)
 
 
+def test_my_day_offers_a_colleagues_draft_as_that_not_as_something_to_continue(
+    priya, priya_client, draft
+):
+    appointment = draft.appointment
+    appointment.practitioner = priya.practitioner
+    appointment.save()
+    response = priya_client.get(reverse("treatments:my-day"))
+    content = response.content.decode()
+    assert reverse("treatments:note-edit", args=[draft.pk]) not in content
+    assert "A colleague’s draft" in content
+
+
 def test_the_managers_note_history_shows_who_saved_a_draft_but_not_what(
     maria_client, paul_client, draft, paul
 ):
