@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from clinic.text import fold
 
@@ -148,6 +149,8 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PatientQuerySet.as_manager()
+    # Who changed what and when (shown to the clinic manager); search_name follows the names.
+    history = HistoricalRecords(excluded_fields=["search_name", "updated_at"])
 
     class Meta:
         ordering = ["family_name", "given_name", "date_of_birth"]
@@ -288,6 +291,7 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComplaintQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-onset_date", "-id"]

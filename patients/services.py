@@ -21,6 +21,7 @@ def patient_register(*, by: User, consent_given: bool = False, **fields) -> Pati
     patient = Patient(created_by=by, **fields)
     _set_consent(patient, consent_given=consent_given, by=by)
     patient.full_clean()
+    patient._history_user = by  # who made this version (outside a request too)
     patient.save()
     return patient
 
@@ -31,6 +32,7 @@ def patient_update(*, patient: Patient, by: User, consent_given: bool, **fields)
         setattr(patient, name, value)
     _set_consent(patient, consent_given=consent_given, by=by)
     patient.full_clean()
+    patient._history_user = by  # who made this version (outside a request too)
     patient.save()
     return patient
 
@@ -41,6 +43,7 @@ def patient_archive(*, patient: Patient, by: User) -> Patient:
         patient.is_archived = True
         patient.archived_at = timezone.now()
         patient.full_clean()
+        patient._history_user = by
         patient.save(update_fields=["is_archived", "archived_at", "updated_at"])
     return patient
 
@@ -51,6 +54,7 @@ def patient_restore(*, patient: Patient, by: User) -> Patient:
         patient.is_archived = False
         patient.archived_at = None
         patient.full_clean()
+        patient._history_user = by
         patient.save(update_fields=["is_archived", "archived_at", "updated_at"])
     return patient
 
@@ -59,6 +63,7 @@ def patient_restore(*, patient: Patient, by: User) -> Patient:
 def complaint_record(*, patient: Patient, by: User, **fields) -> Complaint:
     complaint = Complaint(patient=patient, created_by=by, **fields)
     complaint.full_clean()
+    complaint._history_user = by  # who made this version (outside a request too)
     complaint.save()
     return complaint
 
@@ -68,5 +73,6 @@ def complaint_update(*, complaint: Complaint, by: User, **fields) -> Complaint:
     for name, value in fields.items():
         setattr(complaint, name, value)
     complaint.full_clean()
+    complaint._history_user = by  # who made this version (outside a request too)
     complaint.save()
     return complaint

@@ -5,8 +5,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.access import staff_required
 from clinic.audit import record_listing, record_read
+from clinic.history import shown_to
 from patients import services
 from patients.forms import ComplaintForm, PatientForm, PatientSearchForm
+from patients.history import complaint_history, patient_history
 from patients.models import Complaint, Patient
 
 PATIENTS_PER_PAGE = 25
@@ -61,8 +63,11 @@ def patient_detail(request, pk):
     patient = get_patient(pk)
     complaints = patient.complaints.all()
     record_read(request, patient=patient, what="patient", object_id=patient.pk)
+    history = patient_history(patient) if shown_to(request.user, Patient) else None
     return render(
-        request, "patients/patient_detail.html", {"patient": patient, "complaints": complaints}
+        request,
+        "patients/patient_detail.html",
+        {"patient": patient, "complaints": complaints, "history": history},
     )
 
 
@@ -121,10 +126,11 @@ def complaint_create(request, patient_pk):
 def complaint_detail(request, patient_pk, pk):
     complaint = get_complaint(patient_pk, pk)
     record_read(request, patient=complaint.patient, what="complaint", object_id=complaint.pk)
+    history = complaint_history(complaint) if shown_to(request.user, Complaint) else None
     return render(
         request,
         "patients/complaint_detail.html",
-        {"complaint": complaint, "patient": complaint.patient},
+        {"complaint": complaint, "patient": complaint.patient, "history": history},
     )
 
 

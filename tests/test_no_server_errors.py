@@ -150,7 +150,6 @@ def world(maria, fiona, paul):
     item = HomeCareItem.objects.first()
     sheet = sheet_issue(
         patient=complaint.patient,
-        practitioner=practitioner,
         kind=SheetKind.RELIEF,
         entries=[(item, "")],
         by=paul,

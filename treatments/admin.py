@@ -100,6 +100,28 @@ class SessionNoteAdmin(ClinicalReadAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
     search_fields = ["appointment__patient__family_name", "appointment__patient__given_name"]
     list_select_related = ["appointment__patient", "author", "signed_by"]
     inlines = [NotePointInline, NoteAddendumInline]
+    # Someone else's draft shows only that it exists (SessionNote.readable_by).
+    DRAFT_FIELDS = ["appointment", "author", "created_at", "updated_at", "content"]
+
+    def _withheld(self, request, obj) -> bool:
+        return obj is not None and not obj.readable_by(request.user)
+
+    def get_fields(self, request, obj=None):
+        if self._withheld(request, obj):
+            return self.DRAFT_FIELDS
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._withheld(request, obj):
+            return self.DRAFT_FIELDS
+        return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if self._withheld(request, obj) else super().get_inlines(request, obj)
+
+    @admin.display(description="Content")
+    def content(self, obj):
+        return "A draft is readable only by its author until it is signed."
 
     def patient_of(self, obj):
         return obj.appointment.patient

@@ -106,6 +106,7 @@ class TreatmentCourse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TreatmentCourseQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -304,6 +305,8 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
+    # Who booked, moved or changed it, when, and from what to what (shown to the manager).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start", "id"]
@@ -612,6 +615,16 @@ class SessionNote(models.Model):
     @property
     def needles_match(self) -> bool:
         return self.needles_inserted == self.needles_removed
+
+    def readable_by(self, user) -> bool:
+        """A draft is its author's work in progress: only the author reads its content until
+        it is signed (others see that it exists, by whom and when)."""
+        return self.is_signed or self.author_id == user.pk
+
+    def amendable_by(self, user) -> bool:
+        """Addenda come from the note's author, or from the clinic manager (an author who has
+        left, a note signed for a session that did not happen)."""
+        return self.author_id == user.pk or user.is_manager
 
     @property
     def signed_for_a_session_that_did_not_happen(self) -> bool:

@@ -46,7 +46,6 @@ def busy_morning(clinic, paul, priya, fiona):
     )
     sheet = homecare.sheet_issue(
         patient=nora,
-        practitioner=paul.practitioner,
         kind="relief",
         entries=[(item, "") for item in HomeCareItem.objects.all()[:3]],
         by=paul,

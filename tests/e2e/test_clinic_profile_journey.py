@@ -59,7 +59,6 @@ def test_a_manager_sets_the_clinics_phone_and_logo_and_the_next_sheet_prints_the
 
     sheet = homecare.sheet_issue(
         patient=PatientFactory(given_name="Nora", family_name="Hartley"),
-        practitioner=paul.practitioner,
         kind="relief",
         entries=[(item, "") for item in HomeCareItem.objects.all()],
         by=paul,

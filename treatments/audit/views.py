@@ -46,15 +46,17 @@ class HistoryRow:
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def history_rows(records: list, model, users: dict) -> list[HistoryRow]:
+def history_rows(
+    records: list, model, users: dict, *, with_changes: bool = True
+) -> list[HistoryRow]:
     """`records` (oldest first, of one or more objects) with each version's changes against
-    the previous version of the same object."""
+    the previous version of the same object (only who and when, without `with_changes`)."""
     previous_of = {}
     rows = []
     for record in records:
         previous = previous_of.get(record.id)
         row = HistoryRow(record, ACTIONS.get(record.history_type, record.history_type))
-        if previous is not None:
+        if previous is not None and with_changes:
             delta = record.diff_against(previous)
             row.changes = [
                 (
@@ -108,10 +110,13 @@ def note_history(request, pk):
     )
     patient = note.appointment.patient
     record_read(request, patient=patient, what="note history", object_id=note.pk)
+    # Someone else's draft: who saved it and when, not what it said (see SessionNote.readable_by).
+    readable = note.readable_by(request.user)
     context = {
         "note": note,
         "patient": patient,
-        "versions": history_rows(list(versions), SessionNote, users),
+        "withheld": not readable,
+        "versions": history_rows(list(versions), SessionNote, users, with_changes=readable),
         "addenda": history_rows(list(addenda), NoteAddendum, users),
     }
     return render(request, "treatments/audit_note_history.html", context)

@@ -42,6 +42,7 @@ def course_plan(
         created_by=by,
     )
     course.full_clean()
+    course._history_user = by  # who made this version (outside a request too)
     course.save()
     return course
 
@@ -59,6 +60,7 @@ def course_update_plan(
     course.interval_days = interval_days
     course.goal = goal
     course.full_clean()
+    course._history_user = by
     course.save()
     return course
 
@@ -76,6 +78,7 @@ def course_discontinue(*, course: TreatmentCourse, reason: str, by: User) -> Tre
     """Stop a course; its sessions still to come are cancelled with the same reason."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
+    course._history_user = by
     course.close(CourseStatus.DISCONTINUED, reason=reason.strip())
     _cancel_future_sessions(
         course, reason=f"Course discontinued: {course.discontinued_reason}", by=by
@@ -89,6 +92,7 @@ def course_complete(*, course: TreatmentCourse, by: User) -> TreatmentCourse:
     sessions still to come are cancelled."""
     if not course.is_open:
         raise ValidationError(f"The course is already {course.get_status_display().lower()}.")
+    course._history_user = by
     course.close(CourseStatus.COMPLETED)
     _cancel_future_sessions(course, reason="Course completed early", by=by)
     return course

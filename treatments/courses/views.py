@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
+from clinic.history import shown_to
 from clinic.models import Room
 from clinic.params import parse_day, query_id
 from patients.models import Complaint
 from treatments.audit.services import record_read
 from treatments.courses import services
 from treatments.courses.forms import CourseEditForm, CoursePlanForm, DiscontinueForm
+from treatments.courses.history import course_history
 from treatments.courses.painchart import pain_chart
 from treatments.models import (
     LIVE_STATUSES,
@@ -197,6 +199,7 @@ def course_detail(request, pk):
             else None,
             "course_done": course.status == CourseStatus.COMPLETED
             or (course.is_open and progress.completed >= progress.planned),
+            "history": course_history(course) if shown_to(request.user, TreatmentCourse) else None,
         },
     )
 

@@ -116,11 +116,25 @@ def snapshot_hash(snapshot: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def sheet_practitioner(*, by: User, course: TreatmentCourse | None = None) -> Practitioner:
+    """Whose name a sheet issued by `by` carries: their own when they are a practitioner (one
+    practitioner never issues a sheet in a colleague's name); else, for a role without a
+    practitioner profile that may issue sheets, the treating practitioner of the course."""
+    own = getattr(by, "practitioner", None)
+    if own is not None:
+        return own
+    if course is not None:
+        return course.practitioner
+    raise ValidationError(
+        "Only a practitioner can issue a sheet outside a course: start it from the course, "
+        "so that it is issued in the treating practitioner's name."
+    )
+
+
 @transaction.atomic
 def sheet_issue(
     *,
     patient: Patient,
-    practitioner: Practitioner,
     kind: str,
     entries: list[tuple[HomeCareItem, str]],
     by: User,
@@ -128,7 +142,8 @@ def sheet_issue(
     course: TreatmentCourse | None = None,
     intro: str = "",
 ) -> HomeCareSheet:
-    """Issue a sheet: `entries` are (item, personal note) in the order they are printed."""
+    """Issue a sheet in the issuer's name (see `sheet_practitioner`): `entries` are
+    (item, personal note) in the order they are printed."""
     if not entries:
         raise ValidationError("Choose at least one item for the sheet.")
     if complaint is not None and complaint.patient_id != patient.pk:
@@ -136,6 +151,7 @@ def sheet_issue(
     if course is not None and course.complaint.patient_id != patient.pk:
         raise ValidationError("That course belongs to another patient.")
     complaint = complaint or (course.complaint if course else None)
+    practitioner = sheet_practitioner(by=by, course=course)
     issued_at = timezone.now()
     snapshot = _snapshot(
         patient=patient,

@@ -77,20 +77,25 @@ def item_edit(request, pk):
 
 
 def _sheet_context(request):
-    """(complaint, course, practitioner, problem) from ?course= or ?complaint=."""
+    """(complaint, course, practitioner, problem) from ?course= or ?complaint=; the sheet is
+    issued in the name of whoever issues it (see homecare.sheet_practitioner)."""
     course_id, complaint_id = query_id(request.GET, "course"), query_id(request.GET, "complaint")
     if course_id is not None:
         course = get_object_or_404(
             TreatmentCourse.objects.select_related("complaint__patient", "practitioner"),
             pk=course_id,
         )
-        return course.complaint, course, course.practitioner, ""
-    if complaint_id is not None:
+        complaint = course.complaint
+    elif complaint_id is not None:
+        course = None
         complaint = get_object_or_404(Complaint.objects.select_related("patient"), pk=complaint_id)
-        practitioner = getattr(request.user, "practitioner", None)
-        problem = "" if practitioner else "Only a practitioner with a profile can issue sheets."
-        return complaint, None, practitioner, problem
-    return None, None, None, "Start a home-care sheet from a patient’s complaint or course."
+    else:
+        return None, None, None, "Start a home-care sheet from a patient’s complaint or course."
+    try:
+        practitioner = homecare.sheet_practitioner(by=request.user, course=course)
+    except ValidationError as error:
+        return complaint, course, None, " ".join(error.messages)
+    return complaint, course, practitioner, ""
 
 
 @staff_required("treatments.add_homecaresheet")
@@ -109,7 +114,7 @@ def sheet_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            sheet = _issue(form, complaint, course, practitioner, by=request.user)
+            sheet = _issue(form, complaint, course, by=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -130,10 +135,9 @@ def sheet_create(request):
     return render(request, "treatments/sheet_form.html", context)
 
 
-def _issue(form: SheetBuilderForm, complaint, course, practitioner, *, by) -> HomeCareSheet:
+def _issue(form: SheetBuilderForm, complaint, course, *, by) -> HomeCareSheet:
     return homecare.sheet_issue(
         patient=complaint.patient,
-        practitioner=practitioner,
         kind=form.cleaned_data["kind"],
         entries=form.entries(),
         by=by,

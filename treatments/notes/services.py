@@ -75,6 +75,9 @@ def complaint_has_red_flags(appointment: Appointment) -> bool:
     return any(c.has_red_flags for c in appointment.patient.complaints.active())
 
 
+ADDENDA_BY_AUTHOR_OR_MANAGER = "Only the note's author or the clinic manager can add an addendum."
+
+
 def _require_author(note: SessionNote, by: User) -> None:
     if note.author_id != by.pk:
         raise PermissionDenied("Only the author can change a draft note.")
@@ -209,8 +212,12 @@ def note_sign(*, note: SessionNote, by: User) -> SessionNote:
 def addendum_add(
     *, note: SessionNote, by: User, reason: str, text: str, kind: str = AddendumKind.CORRECTION
 ) -> NoteAddendum:
+    if not note.amendable_by(by):
+        raise PermissionDenied(ADDENDA_BY_AUTHOR_OR_MANAGER)
     if not note.is_signed:
         raise ValidationError("Edit the draft itself: addenda are for signed notes.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the note needs an addendum."})
     addendum = NoteAddendum(
         note=note,
         author=by,

@@ -26,6 +26,7 @@ from treatments.models import (
     Technique,
 )
 from treatments.notes import services as notes
+from treatments.notes.access import get_note_for_user
 from treatments.notes.forms import AddendumForm, NoteForm, PointSetForm, point_rows
 
 
@@ -44,19 +45,6 @@ def _parse_day(value: str | None) -> date:
     if day is None:
         raise Http404("No such day.")
     return day
-
-
-def _get_note(pk: int) -> SessionNote:
-    return get_object_or_404(
-        SessionNote.objects.select_related(
-            "author",
-            "signed_by",
-            "appointment__patient",
-            "appointment__practitioner",
-            "appointment__course__complaint",
-        ),
-        pk=pk,
-    )
 
 
 def _day_appointments(practitioner, day: date) -> list[Appointment]:
@@ -136,7 +124,9 @@ def note_start(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("treatments:appointment-detail", pk)
-    if note.is_signed:
+    if note.is_signed or note.author_id != request.user.pk:
+        # Signed, or a colleague's draft (the session was moved to this practitioner after
+        # it was started): the note page says what there is to see.
         return redirect("treatments:note-detail", note.pk)
     return redirect("treatments:note-edit", note.pk)
 
@@ -172,7 +162,7 @@ def _apply_set(request, note: SessionNote) -> None:
 @staff_required("treatments.change_sessionnote")
 @require_http_methods(["GET", "POST"])
 def note_edit(request, pk):
-    note = _get_note(pk)
+    note = get_note_for_user(request, pk)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only the author edits a draft note.")
     if note.is_signed:
@@ -226,7 +216,7 @@ def _edit_context(note: SessionNote, form: NoteForm, rows) -> dict:
 @staff_required("treatments.change_sessionnote")
 @require_POST
 def note_sign(request, pk):
-    note = _get_note(pk)
+    note = get_note_for_user(request, pk)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only the author signs a note.")
     if note.is_signed:
@@ -238,10 +228,15 @@ def note_sign(request, pk):
 @staff_required("treatments.view_sessionnote")
 @require_GET
 def note_detail(request, pk):
-    note = _get_note(pk)
+    note = get_note_for_user(request, pk, content=False)
     record_read(request, patient=note.appointment.patient, what="session note", object_id=note.pk)
+    if not note.readable_by(request.user):
+        # Someone else's draft: that it exists, by whom and when; not a word of it.
+        context = {"note": note, "appointment": note.appointment, "content_hidden": True}
+        return render(request, "treatments/note_detail.html", context)
     needs_error_addendum = note.needs_error_addendum
     context = {
+        "can_amend": note.is_signed and note.amendable_by(request.user),
         "note": note,
         "appointment": note.appointment,
         "points": NotePoint.objects.filter(note=note).select_related("point"),
@@ -261,7 +256,9 @@ def note_detail(request, pk):
 @staff_required("treatments.add_noteaddendum")
 @require_POST
 def addendum_create(request, pk):
-    note = _get_note(pk)
+    note = get_note_for_user(request, pk)
+    if not note.amendable_by(request.user):
+        raise PermissionDenied(notes.ADDENDA_BY_AUTHOR_OR_MANAGER)
     form = AddendumForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():

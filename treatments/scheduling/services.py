@@ -72,6 +72,15 @@ def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
     return overridden
 
 
+def _raise_if_deadlocked(error: OperationalError) -> None:
+    """A deadlock becomes the clear "try again" refusal; any other database error stands."""
+    if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+        raise error
+    raise SchedulingError(
+        ["Another booking was being saved at the same moment; please try again."]
+    ) from error
+
+
 def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
     try:
         with transaction.atomic():
@@ -82,11 +91,7 @@ def _save_checked(appointment: Appointment, *, override_reason: str = "", by: Us
             appointment.full_clean()
             appointment.save()
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
-            raise
-        raise SchedulingError(
-            ["Another booking was being saved at the same moment; please try again."]
-        ) from error
+        _raise_if_deadlocked(error)
     except IntegrityError as error:
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
@@ -98,6 +103,9 @@ def _save_checked(appointment: Appointment, *, override_reason: str = "", by: Us
 
 
 def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int = 1) -> None:
+    """Refuse a booking the course has no room for. Callers queue as writers first (see
+    `_queue_writers`): the count of live sessions must be read once no other booking can
+    commit before ours, or twenty desks booking at once all count the same empty course."""
     if course is None:
         return
     if course.complaint.patient_id != patient.pk:
@@ -114,6 +122,18 @@ def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int 
         )
 
 
+def _queued_check_course(course: TreatmentCourse | None, patient: Patient, adding: int = 1) -> None:
+    """`_check_course` in the writers' queue: the lock is held to the end of the caller's
+    transaction, so the count read here still holds when the sessions are inserted."""
+    if course is None:
+        return
+    try:
+        _queue_writers()
+    except OperationalError as error:
+        _raise_if_deadlocked(error)
+    _check_course(course, patient, adding)
+
+
 @transaction.atomic
 def book(
     *,
@@ -128,7 +148,7 @@ def book(
     override_reason: str = "",
 ) -> Appointment:
     """Book one appointment, or raise SchedulingError saying what is in the way."""
-    _check_course(course, patient)
+    _queued_check_course(course, patient)
     appointment = Appointment(
         patient=patient,
         practitioner=practitioner,
@@ -139,8 +159,10 @@ def book(
         end=end or start + timedelta(minutes=appointment_type.default_duration),
         booked_by=by,
     )
+    appointment._history_user = by  # who made this version (outside a request too)
     _save_checked(appointment, override_reason=override_reason, by=by)
     if course is not None:
+        course._history_user = by
         course.mark_active()
     return appointment
 
@@ -167,7 +189,7 @@ def book_course(
     The SchedulingError then names each failing session ("Session 3 (Tue 14 Apr 10:00): …").
     """
     patient = course.complaint.patient
-    _check_course(course, patient, adding=len(sessions))
+    _queued_check_course(course, patient, adding=len(sessions))
     status_before = course.status
     booked, problems = [], []
     numbers = course.session_numbers([session.start for session in sessions])
@@ -219,6 +241,7 @@ def reschedule(
     appointment.end = end or start + duration
     appointment.practitioner = practitioner or appointment.practitioner
     appointment.room = room or appointment.room
+    appointment._history_user = by
     try:
         _save_checked(appointment, override_reason=override_reason, by=by)
     except SchedulingError:
@@ -239,6 +262,7 @@ def _change_status(
         undoes=undoes,
     )
     appointment.status = to
+    appointment._history_user = by
     appointment.save(update_fields=["status", "cancellation_reason", "late_cancellation"])
     return change
 
@@ -303,6 +327,7 @@ def complete(*, appointment: Appointment, by: User) -> Appointment:
         raise SchedulingError(["Sign the session note first: the clinic requires it."])
     _change_status(appointment, AppointmentStatus.COMPLETED, by=by)
     if appointment.course is not None:
+        appointment.course._history_user = by
         appointment.course.complete_if_all_done()
     return appointment
 
@@ -339,5 +364,6 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
             raise
         raise SchedulingError(["The slot has just been taken by another booking."]) from error
     if appointment.course is not None and last.to_status == AppointmentStatus.COMPLETED:
+        appointment.course._history_user = by
         appointment.course.reopen()
     return appointment

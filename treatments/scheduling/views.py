@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import staff_required
+from clinic.history import shown_to
 from clinic.models import Practitioner
 from clinic.params import query_id
 from patients.models import Patient
@@ -28,6 +29,7 @@ from treatments.scheduling.forms import (
     parse_local_start,
 )
 from treatments.scheduling.free_slots import find_free_slots, free_room, nearest_free_slots
+from treatments.scheduling.history import appointment_history
 
 PICKER_LIMIT = 8
 
@@ -232,6 +234,8 @@ def appointment_detail(request, pk):
     if appointment.course_id:
         context["progress"] = appointment.course.progress()
     record_read(request, patient=appointment.patient, what="appointment", object_id=appointment.pk)
+    if shown_to(request.user, Appointment):
+        context["history"] = appointment_history(appointment)
     return render(request, "treatments/appointment_detail.html", context)
 
 

@@ -330,7 +330,6 @@ def world(fiona, paul, maria):
     item = HomeCareItem.objects.first()
     sheet = sheet_issue(
         patient=patient,
-        practitioner=practitioner,
         kind=SheetKind.RELIEF,
         entries=[(item, "Qzadvice daily")],
         by=paul,

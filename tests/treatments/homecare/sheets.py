@@ -16,7 +16,6 @@ def issue(practitioner, patient=None, notes=None, items=None, **kwargs) -> HomeC
     notes = notes or {}
     return homecare.sheet_issue(
         patient=patient or PatientFactory(),
-        practitioner=practitioner,
         kind=SheetKind.RELIEF,
         entries=[(item, notes.get(i, "")) for i, item in enumerate(items)],
         by=practitioner.user,

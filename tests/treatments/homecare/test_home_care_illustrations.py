@@ -70,7 +70,6 @@ def test_an_issued_sheet_keeps_its_picture_when_the_library_changes(paul, fiona_
     complaint = ComplaintFactory()
     sheet = homecare.sheet_issue(
         patient=complaint.patient,
-        practitioner=paul.practitioner,
         kind="relief",
         entries=[(item, "")],
         complaint=complaint,

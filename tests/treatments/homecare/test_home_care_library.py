@@ -180,7 +180,6 @@ def test_editing_or_deactivating_an_item_never_changes_an_issued_sheet(paul, pau
     item = heat()
     sheet = homecare.sheet_issue(
         patient=complaint.patient,
-        practitioner=paul.practitioner,
         kind="relief",
         entries=[(item, "Before the stretches")],
         by=paul,

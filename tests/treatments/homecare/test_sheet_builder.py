@@ -129,12 +129,15 @@ def test_inactive_items_are_not_offered(paul_client, complaint):
     assert BATH not in {row.item.title for row in response.context["form"].rows()}
 
 
-def test_a_course_gives_the_complaint_and_the_practitioner(paul_client, priya, complaint):
+def test_a_course_gives_the_complaint_and_the_issuer_is_the_practitioner(
+    paul_client, paul, priya, complaint
+):
     course = CourseFactory(complaint=complaint, practitioner=priya.practitioner)
     response = paul_client.get(f"{URL}?course={course.pk}")
     assert response.status_code == 200
     assert response.context["complaint"] == complaint
-    assert response.context["practitioner"] == priya.practitioner
+    # Paul covers Priya's course: the sheet goes out in his name, not hers.
+    assert response.context["practitioner"] == paul.practitioner
     assert response.context["form"]["kind"].value() == "relief"
     assert response.context["form"]["intro"].value() == INTROS["relief"]
 
@@ -194,13 +197,13 @@ def test_items_land_in_the_snapshot_in_the_chosen_order_with_their_notes(
     assert sheet.issued_by == paul
 
 
-def test_a_sheet_from_a_course_is_linked_to_it(paul_client, priya, complaint):
+def test_a_sheet_from_a_course_is_linked_to_it(paul_client, paul, priya, complaint):
     course = CourseFactory(complaint=complaint, practitioner=priya.practitioner)
     data = post_data({MOVING: ("1", "")}, kind="prevention", intro=INTROS["relief"])
     assert paul_client.post(f"{URL}?course={course.pk}", data).status_code == 302
     sheet = HomeCareSheet.objects.get()
     assert sheet.course == course
-    assert sheet.practitioner == priya.practitioner
+    assert sheet.practitioner == paul.practitioner
     assert sheet.kind == "prevention"
     # The standard intro of the other kind becomes the chosen kind's standard intro.
     assert sheet.snapshot["intro"] == INTROS["prevention"]

@@ -152,7 +152,6 @@ def test_a_long_sheet_with_an_accented_name_spans_pages_and_keeps_the_accents(fi
     long_note = "Keep a diary of how it feels in the morning and in the evening. " * 4
     sheet = homecare.sheet_issue(
         patient=patient,
-        practitioner=paul.practitioner,
         kind=SheetKind.PREVENTION,
         entries=[(item, f"{n}. {long_note}") for n, item in enumerate(items[:12], start=1)],
         by=paul,
