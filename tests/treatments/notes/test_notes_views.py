@@ -17,6 +17,7 @@ from tests.factories import (
     PatientFactory,
     at,
 )
+from treatments.audit import seals
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -298,7 +299,7 @@ class TestWritingTheNote:
         assert b"Signed." in response.content and b"Content verified" in response.content
         note = fresh(draft)
         assert note.signed_by == paul and len(note.content_hash) == 64
-        assert notes.note_verifies(note)
+        assert seals.note_verifies(note)
 
     def test_signing_an_empty_note_is_refused_saying_what_is_missing(self, paul_client, draft):
         data = note_data("sign", subjective="", techniques=[])

@@ -1,0 +1,35 @@
+"""Seal the signed notes, addenda and issued sheets already in the database, and chain the
+access log and status changes, under the records key (issue 15).
+
+Needs MERIDIAN_RECORDS_KEY when there is anything to seal; an empty database migrates
+without it. Records signed from now on are sealed by the services.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import migrations
+
+from treatments.audit.keys import current_key
+from treatments.audit.verification import MODEL_OF, seal_everything
+
+
+def seal_existing(apps, schema_editor):
+    if not any(apps.get_model("treatments", name).objects.exists() for name in MODEL_OF.values()):
+        return
+    try:
+        key = current_key()
+    except ImproperlyConfigured as problem:
+        raise ImproperlyConfigured(
+            f"{problem} Set it before migrating: this migration seals the records already kept."
+        ) from None
+    seal_everything(key, apps)
+
+
+def unseal(apps, schema_editor):
+    apps.get_model("treatments", "RecordSeal").objects.all().delete()
+    apps.get_model("treatments", "ChainHead").objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("treatments", "0016_record_seals")]
+
+    operations = [migrations.RunPython(seal_existing, unseal)]
