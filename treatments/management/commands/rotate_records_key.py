@@ -9,6 +9,7 @@ the command exits with status 1 (find out what happened with `verify_records` un
 key). The old key's seals stay beside the new ones: nothing is updated or deleted.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from treatments.audit.keys import current_key, old_key
@@ -22,7 +23,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        old, new = old_key(), current_key()
+        try:
+            old, new = old_key(), current_key()
+        except ImproperlyConfigured as problem:
+            raise CommandError(str(problem)) from None
         try:
             counts = rotate(old=old, new=new)
         except RotationRefused as refusal:

@@ -8,6 +8,7 @@ any failure, so a scheduled run can alert. Keep the printed chain lengths (the c
 the backup log): a copy outside the database is what shows a whole chain wiped.
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from treatments.audit.keys import current_key
@@ -18,7 +19,10 @@ class Command(BaseCommand):
     help = "Verify the seals of notes, addenda and sheets and the access-log and status chains."
 
     def handle(self, *args, **options):
-        key = current_key()
+        try:
+            key = current_key()
+        except ImproperlyConfigured as problem:
+            raise CommandError(str(problem)) from None
         reports = verify_all(key)
         self.stdout.write(f"Records key {key.key_id}")
         for report in reports:
