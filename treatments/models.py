@@ -742,14 +742,16 @@ class RecordSeal(models.Model):
 class ChainHead(models.Model):
     """The newest link of a hash chain and the number of rows it covers, itself sealed, so
     that deleting the newest rows (which no later link covers) is detected too. The one
-    row of a chain is updated on every append; its lock queues the appenders."""
+    row of a chain is updated on every append; its lock queues the appenders. Migration
+    0017 makes both rows; a chain with no rows yet has no key (`key_id` blank) until its
+    first append."""
 
     kind = models.CharField(max_length=20, choices=SealedKind, unique=True)
-    key_id = models.CharField(max_length=8)
+    key_id = models.CharField(max_length=8, blank=True)
     length = models.PositiveBigIntegerField(default=0)
     last_id = models.PositiveBigIntegerField(null=True, blank=True)
     last_link = models.CharField(max_length=64, blank=True)
-    mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

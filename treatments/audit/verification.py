@@ -146,6 +146,10 @@ def _check_head(report: KindReport, key: RecordsKey, *, length, last_id, last_li
         if length:
             report.problems.append("The chain's head is missing.")
         return
+    if not head.key_id:
+        if length:
+            report.problems.append(f"The chain's head was never started; the table has {length}.")
+        return
     if head.key_id != key.key_id:
         report.problems.append(f"The chain's head is under key {head.key_id}, not {key.key_id}.")
         return

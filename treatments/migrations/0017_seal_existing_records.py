@@ -10,10 +10,15 @@ from django.db import migrations
 
 from treatments.audit.keys import current_key
 from treatments.audit.verification import MODEL_OF, seal_everything
+from treatments.models import CHAINED_KINDS
 
 
 def seal_existing(apps, schema_editor):
     if not any(apps.get_model("treatments", name).objects.exists() for name in MODEL_OF.values()):
+        # Nothing to seal: the chains' heads, not started (each takes the key of its first
+        # append), so that every append finds its row to lock.
+        for kind in CHAINED_KINDS:
+            apps.get_model("treatments", "ChainHead").objects.create(kind=kind)
         return
     try:
         key = current_key()

@@ -55,6 +55,17 @@ def test_a_read_is_logged_with_its_link_and_moves_the_head_on(paul):
     assert not verify_chain("access log", key).failed
 
 
+def test_a_chain_takes_the_key_of_its_first_append(paul):
+    head = ChainHead.objects.get(kind="access log")  # made by migration 0017, not started
+    assert (head.key_id, head.length) == ("", 0)
+    assert not verify_chain("access log", current_key()).failed
+
+    read(paul, PatientFactory())
+
+    head.refresh_from_db()
+    assert (head.key_id, head.length) == (current_key().key_id, 1)
+
+
 def test_several_rows_appended_at_once_are_chained_in_order(paul, priya):
     patients = PatientFactory.create_batch(3)
 

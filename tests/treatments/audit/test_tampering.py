@@ -219,6 +219,14 @@ def chain_head_rewound(r, sql):
     return LOG, HEAD, None
 
 
+def chain_head_reset_to_not_started(r, sql):
+    sql.execute(
+        "UPDATE treatments_chainhead SET key_id = '', mac = '', length = 0, last_id = NULL, "
+        "last_link = '' WHERE kind = 'status change'"
+    )
+    return CHANGE, HEAD, None
+
+
 CASES = [
     note_text_changed,
     note_text_changed_and_its_hash_recomputed,
@@ -240,6 +248,7 @@ CASES = [
     note_seal_deleted,
     sheet_seal_copied_from_another_sheet,
     chain_head_rewound,
+    chain_head_reset_to_not_started,
 ]
 
 

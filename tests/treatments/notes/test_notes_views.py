@@ -507,8 +507,9 @@ class TestMyDay:
         # appointments with people, course, complaint, note and session number, the patients'
         # active complaints, the unsigned notes, completed sessions with no note, signed notes
         # of sessions that did not happen, the access log's one insert (a row for each patient
-        # named), the clinic's profile (navigation).
-        assert many == few == 13
+        # named) with its chain (the head, locked; the rows' links; the head moved on), the
+        # clinic's profile (navigation).
+        assert many == few == 16
 
 
 class TestTheAppointmentPage:
