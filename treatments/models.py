@@ -743,7 +743,7 @@ class ChainHead(models.Model):
     """The newest link of a hash chain and the number of rows it covers, itself sealed, so
     that deleting the newest rows (which no later link covers) is detected too. The one
     row of a chain is updated on every append; its lock queues the appenders. Migration
-    0017 makes both rows; a chain with no rows yet has no key (`key_id` blank) until its
+    0021 makes both rows; a chain with no rows yet has no key (`key_id` blank) until its
     first append."""
 
     kind = models.CharField(max_length=20, choices=SealedKind, unique=True)

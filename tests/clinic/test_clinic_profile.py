@@ -346,7 +346,7 @@ def test_a_sheet_issued_before_the_profile_existed_still_prints(fiona_client, pa
         snapshot=old,
         content_hash=homecare.snapshot_hash(old),
     )
-    seals.seal(SealedKind.SHEET, sheet)  # as migration 0017 sealed the sheets issued before
+    seals.seal(SealedKind.SHEET, sheet)  # as migration 0021 sealed the sheets issued before
     page = fiona_client.get(reverse("treatments:sheet-detail", args=[sheet.pk])).text
     assert "Call Meridian Clinic on 020 7946 0000." in page
     assert 'class="hc-logo"' not in page and 'class="hc-footer-text"' not in page

@@ -77,7 +77,7 @@ def head_fields(key: RecordsKey, kind: str, *, length: int, last_id, last_link: 
 
 
 def _locked_head(kind: str, key: RecordsKey) -> ChainHead:
-    # The row exists from migration 0017 on (one query); a flushed table gets it back here.
+    # The row exists from migration 0021 on (one query); a flushed table gets it back here.
     head, _ = ChainHead.objects.select_for_update().get_or_create(kind=kind)
     if head.key_id and head.key_id != key.key_id:
         # Appending under another key would fork the chain: the key was changed without

@@ -56,7 +56,7 @@ def test_a_read_is_logged_with_its_link_and_moves_the_head_on(paul):
 
 
 def test_a_chain_takes_the_key_of_its_first_append(paul):
-    head = ChainHead.objects.get(kind="access log")  # made by migration 0017, not started
+    head = ChainHead.objects.get(kind="access log")  # made by migration 0021, not started
     assert (head.key_id, head.length) == ("", 0)
     assert not verify_chain("access log", current_key()).failed
 

@@ -1,4 +1,4 @@
-"""Migration 0017 seals the notes, addenda and sheets already signed and chains the reads and
+"""Migration 0021 seals the notes, addenda and sheets already signed and chains the reads and
 status changes already logged, so that a clinic upgrading keeps every record verifiable."""
 
 import pytest
@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from tests.treatments.audit.sealed import clinic_records, verify_records
 from treatments.models import ChainHead, RecordSeal
 
-BEFORE_SEALS = [("treatments", "0015_home_care_heat_not_with_inflammation")]
+BEFORE_SEALS = [("treatments", "0019_history_of_appointments_and_courses")]
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ def test_a_sheet_issued_before_this_change_still_prints(paul, paul_client):
         snapshot=old,
         content_hash=homecare.snapshot_hash(old),
     )
-    seals.seal(SealedKind.SHEET, sheet)  # as migration 0017 sealed the sheets issued before
+    seals.seal(SealedKind.SHEET, sheet)  # as migration 0021 sealed the sheets issued before
     response = paul_client.get(reverse("treatments:sheet-detail", args=[sheet.pk]))
     assert response.status_code == 200
     assert "Content verified" in response.content.decode()

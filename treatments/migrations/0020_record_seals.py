@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0015_home_care_heat_not_with_inflammation"),
+        ("treatments", "0019_history_of_appointments_and_courses"),
     ]
 
     operations = [
