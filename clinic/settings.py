@@ -36,6 +36,17 @@ if SECRET_KEY is None:
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
+# The records key (issue 15, treatments/audit/keys.py): HMAC-SHA256 seals over signed notes,
+# addenda and issued sheets, and the hash chains over the access log and status changes. Its
+# own secret, not SECRET_KEY: rotating the login secret must not touch the records, and
+# leaking one must not forge the other. Unset with DEBUG off, `check --deploy` fails
+# (meridian.E020); the old key is only read by `rotate_records_key`.
+RECORDS_KEY_FOR_DEVELOPMENT = "meridian-development-records-key-not-secret-never-use-in-production"
+MERIDIAN_RECORDS_KEY = env_str(
+    "MERIDIAN_RECORDS_KEY", RECORDS_KEY_FOR_DEVELOPMENT if DEBUG else None
+)
+MERIDIAN_RECORDS_OLD_KEY = env_str("MERIDIAN_RECORDS_OLD_KEY", None)
+
 # Required in production: a forgotten value would otherwise answer every request with 400.
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else REQUIRED

@@ -8,7 +8,8 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self):
-        from treatments.audit import protection
+        # keys registers the records key's deploy check.
+        from treatments.audit import keys, protection  # noqa: F401
         from treatments.homecare import fonts  # noqa: F401  (registers the fonts check)
 
         # The clinical records' triggers come back after every migrate (audit/protection.py).

@@ -701,6 +701,63 @@ class AccessLog(models.Model):
         return f"{self.user} read {self.what} {self.object_id}"
 
 
+class SealedKind(models.TextChoices):
+    """What a seal or chain link covers (and the label its MAC is computed under)."""
+
+    NOTE = "note", "Session note"
+    ADDENDUM = "addendum", "Note addendum"
+    SHEET = "sheet", "Home-care sheet"
+    ACCESS_LOG = "access log", "Access log"
+    STATUS_CHANGE = "status change", "Status change"
+
+
+CHAINED_KINDS = (SealedKind.ACCESS_LOG, SealedKind.STATUS_CHANGE)
+
+
+class RecordSeal(models.Model):
+    """A keyed signature over one record: HMAC-SHA256 under the records key `key_id` of a
+    signed note, an addendum or an issued sheet, or the chain link of an access-log row or a
+    status change (see treatments/audit/seals.py and chains.py). Append-only: the records it
+    covers cannot be updated, so a new key adds seals beside the old ones instead of
+    rewriting anything."""
+
+    kind = models.CharField(max_length=20, choices=SealedKind)
+    record_id = models.PositiveBigIntegerField()
+    key_id = models.CharField(max_length=8)
+    mac = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Its index serves the verifier's walk: one kind, one key, in record order.
+            models.UniqueConstraint(
+                fields=["kind", "key_id", "record_id"], name="record_seal_once_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.record_id} sealed under key {self.key_id}"
+
+
+class ChainHead(models.Model):
+    """The newest link of a hash chain and the number of rows it covers, itself sealed, so
+    that deleting the newest rows (which no later link covers) is detected too. The one
+    row of a chain is updated on every append; its lock queues the appenders. Migration
+    0021 makes both rows; a chain with no rows yet has no key (`key_id` blank) until its
+    first append."""
+
+    kind = models.CharField(max_length=20, choices=SealedKind, unique=True)
+    key_id = models.CharField(max_length=8, blank=True)
+    length = models.PositiveBigIntegerField(default=0)
+    last_id = models.PositiveBigIntegerField(null=True, blank=True)
+    last_link = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} chain: {self.length} rows under key {self.key_id}"
+
+
 # --- Home-care sheets ---------------------------------------------------------------------
 
 

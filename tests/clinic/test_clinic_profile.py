@@ -18,8 +18,9 @@ from clinic.models import ClinicProfile
 from tests import pictures
 from tests.factories import PatientFactory
 from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
+from treatments.audit import seals
 from treatments.homecare import services as homecare
-from treatments.models import HomeCareSheet
+from treatments.models import HomeCareSheet, SealedKind
 
 pytestmark = pytest.mark.django_db
 
@@ -325,7 +326,7 @@ def test_a_sheet_already_issued_keeps_the_details_it_was_printed_with(
     old = fiona_client.get(reverse("treatments:sheet-detail", args=[before.pk])).text
     assert "Tel. 020 7946 0018" in old and "01632 960 123" not in old
     assert "Tel. 020 7946 0018" in sheet_pdf_text(fiona_client, before)
-    assert homecare.sheet_verifies(HomeCareSheet.objects.get(pk=before.pk))
+    assert seals.sheet_verifies(HomeCareSheet.objects.get(pk=before.pk))
     assert "Tel. 01632 960 123" in sheet_pdf_text(fiona_client, after)
 
 
@@ -345,6 +346,7 @@ def test_a_sheet_issued_before_the_profile_existed_still_prints(fiona_client, pa
         snapshot=old,
         content_hash=homecare.snapshot_hash(old),
     )
+    seals.seal(SealedKind.SHEET, sheet)  # as migration 0021 sealed the sheets issued before
     page = fiona_client.get(reverse("treatments:sheet-detail", args=[sheet.pk])).text
     assert "Call Meridian Clinic on 020 7946 0000." in page
     assert 'class="hc-logo"' not in page and 'class="hc-footer-text"' not in page

@@ -178,10 +178,28 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
     secret_key = secrets.token_urlsafe(45)
     assert len(secret_key) == 60
     environ = _environment(
-        tmp_path, DEBUG="false", SECRET_KEY=secret_key, ALLOWED_HOSTS="clinic.example.org"
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS="clinic.example.org",
+        MERIDIAN_RECORDS_KEY=secrets.token_urlsafe(48),
     )
 
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], environ)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_fails_without_a_records_key(tmp_path):
+    environ = _environment(
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(45),
+        ALLOWED_HOSTS="clinic.example.org",
+    )
+
+    result = _run(["manage.py", "check", "--deploy"], environ)
+
+    assert result.returncode != 0
+    assert "meridian.E020" in result.stderr + result.stdout

@@ -13,6 +13,7 @@ from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today, todays_first_session
 from tests.e2e.steps import go_to, log_in
 from tests.factories import PatientFactory
+from treatments.audit import seals
 from treatments.models import AcupuncturePoint, NoteAddendum, PointSide, SessionNote
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling
@@ -112,7 +113,7 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     note.refresh_from_db()
     assert note.signed_at is not None
     assert note.signed_by == paul
-    assert notes.note_verifies(note)
+    assert seals.note_verifies(note)
     assert note.subjective == "Stiff every morning, worse after gardening."
     assert (note.pain_before, note.pain_after) == (6, 3)
     assert (note.needles_inserted, note.needles_removed, note.retention_minutes) == (10, 10, 20)
@@ -160,7 +161,7 @@ def test_practitioner_signs_a_note_only_when_the_needles_add_up_and_then_only_ad
     expect(page.get_by_label("What the patient reports")).to_have_count(0)
     no_edit_control(page, edit_url)
     note.refresh_from_db()
-    assert notes.note_verifies(note)
+    assert seals.note_verifies(note)
 
 
 def no_edit_control(page: Page, edit_url: str) -> None:

@@ -183,9 +183,10 @@ class TestPatientListPage:
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
         # count of matches, one page of patients, the access log's one insert (a row for each
-        # patient listed), their next appointments (one query; see
+        # patient listed) with its chain (the head, locked; the rows' links; the head moved
+        # on), their next appointments (one query; see
         # tests/treatments/test_next_appointment.py), the clinic's profile (navigation)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(13):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.status_code == 200
 

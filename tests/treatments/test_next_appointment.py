@@ -68,9 +68,10 @@ class TestInTheSearchResults:
             visit(patient, dr_paul, room_a, days=day + 30, hh_mm=hh_mm)
         # session, user, user's roles (groups), user's own and group permissions (2),
         # count of matches, one page of patients, the access log's one insert (a row for
-        # each patient listed), their next appointments (one subquery picks each patient's
-        # first, joined to its practitioner), the clinic's profile
-        with django_assert_num_queries(10):
+        # each patient listed) with its chain (the head, locked; the rows' links; the head
+        # moved on), their next appointments (one subquery picks each patient's first,
+        # joined to its practitioner), the clinic's profile
+        with django_assert_num_queries(13):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})
         assert response.text.count('class="next-appointment"') == min(rows, 25)
         assert "None booked" not in response.text

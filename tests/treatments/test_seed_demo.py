@@ -12,6 +12,7 @@ from clinic.models import ClinicProfile, Practitioner, Room, TimeOff, User, Work
 from clinic.roles import Role
 from patients.models import Complaint, Patient
 from patients.services import patient_register
+from treatments.audit.seals import note_verifies
 from treatments.demo.diary import demo_day
 from treatments.models import (
     Appointment,
@@ -21,7 +22,6 @@ from treatments.models import (
     SessionNote,
     TreatmentCourse,
 )
-from treatments.notes.services import note_verifies
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

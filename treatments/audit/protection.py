@@ -46,6 +46,8 @@ PROTECTED: dict[str, Rule] = {
     "treatments_accesslog": Rule.APPEND_ONLY,
     "treatments_homecaresheet": Rule.APPEND_ONLY,
     "treatments_appointmentstatuschange": Rule.APPEND_ONLY,
+    # The keyed seals and chain links (audit/seals.py, chains.py): a new key adds seals.
+    "treatments_recordseal": Rule.APPEND_ONLY,
 }
 
 

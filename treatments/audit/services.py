@@ -18,7 +18,8 @@ from django.http import HttpRequest
 
 from clinic.security import client_address
 from patients.models import Patient
-from treatments.models import AccessLog
+from treatments.audit import chains
+from treatments.models import AccessLog, AppointmentStatusChange, SealedKind
 
 # What is recorded; the access log's filter offers these (value, label). A value is at most
 # 40 characters (AccessLog.what).
@@ -58,8 +59,9 @@ WHAT_VALUES = frozenset(value for value, _ in WHAT_CHOICES)
 
 
 def _append(rows: list[AccessLog]) -> None:
-    """Write `rows` to the access log in one insert: the only code that adds to it."""
-    AccessLog.objects.bulk_create(rows)
+    """Write `rows` to the access log in one insert, chained under the records key (see
+    `treatments.audit.chains`): the only code that adds to it."""
+    chains.append(SealedKind.ACCESS_LOG, rows)
 
 
 def _row(request: HttpRequest, *, patient_id: int, what: str, object_id: int) -> AccessLog:
@@ -86,3 +88,10 @@ def record_listing(request: HttpRequest, *, patients: Iterable[Patient], what: s
     rows = [_row(request, patient_id=pk, what=what, object_id=pk) for pk in listed]
     if rows:
         _append(rows)
+
+
+def status_change_append(change: AppointmentStatusChange) -> AppointmentStatusChange:
+    """The only insert of an appointment's status change: the row, chained like the access
+    log (called by the scheduling service inside its transaction)."""
+    chains.append(SealedKind.STATUS_CHANGE, [change])
+    return change

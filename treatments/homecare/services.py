@@ -1,8 +1,9 @@
 """Home-care sheets: what suits a complaint, and issuing a sheet as an immutable snapshot.
 
 The only code that writes sheets and library items. A sheet stores exactly what was printed
-(text, items, notes, names, date) and a SHA-256 of it; printing or reprinting renders that
-snapshot, never the library as it is now.
+(text, items, notes, names, date), a SHA-256 of it (a fingerprint) and a seal under the
+records key (treatments/audit/seals.py); printing or reprinting renders that snapshot, never
+the library as it is now.
 """
 
 import hashlib
@@ -16,11 +17,13 @@ from django.utils import timezone
 
 from clinic.models import ClinicProfile, Practitioner, User
 from patients.models import BodyRegion, Complaint, Patient
+from treatments.audit import seals
 from treatments.homecare.matching import suits
 from treatments.models import (
     HomeCareItem,
     HomeCareKind,
     HomeCareSheet,
+    SealedKind,
     SheetKind,
     TreatmentCourse,
 )
@@ -181,11 +184,8 @@ def sheet_issue(
             sheet.save()
     except IntegrityError:
         raise ValidationError("Another sheet was issued at the same moment; try again.") from None
+    seals.seal(SealedKind.SHEET, sheet)
     return sheet
-
-
-def sheet_verifies(sheet: HomeCareSheet) -> bool:
-    return snapshot_hash(sheet.snapshot) == sheet.content_hash
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from clinic.formtools import add_service_errors
 from clinic.params import query_id
 from clinic.time_limit import TimeLimitExceeded
 from patients.models import BodyRegion, Complaint
+from treatments.audit import seals
 from treatments.audit.services import record_read
 from treatments.homecare import pdf as rendering
 from treatments.homecare import services as homecare
@@ -166,7 +167,7 @@ def sheet_detail(request, pk):
             "sheet": sheet,
             "patient": sheet.patient,
             "body": rendering.sheet_body(sheet),
-            "verified": homecare.sheet_verifies(sheet),
+            "verification": seals.check_sheet(sheet),
         },
     )
 

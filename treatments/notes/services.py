@@ -1,8 +1,9 @@
 """The only code that writes session notes, their points, addenda and point sets.
 
 A note is a draft until its author signs it. Signing records who, when and a SHA-256 of the
-content; from then on every function here refuses to change it (and on PostgreSQL a
-trigger refuses it too). Corrections are addenda, each signed as it is saved.
+content (a fingerprint), and seals it under the records key (treatments/audit/seals.py);
+from then on every function here refuses to change it (and on PostgreSQL a trigger refuses
+it too). Corrections are addenda, each signed and sealed as it is saved.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import User
+from treatments.audit import seals
 from treatments.models import (
     AcupuncturePoint,
     AddendumKind,
@@ -22,6 +24,7 @@ from treatments.models import (
     NotePoint,
     PointSet,
     PointSetItem,
+    SealedKind,
     SessionNote,
     Technique,
 )
@@ -205,6 +208,7 @@ def note_sign(*, note: SessionNote, by: User) -> SessionNote:
     note.full_clean()
     note._history_user = by  # who made this version (outside a request too)
     note.save()
+    seals.seal(SealedKind.NOTE, note)
     return note
 
 
@@ -230,12 +234,8 @@ def addendum_add(
     addendum.full_clean()
     addendum._history_user = by
     addendum.save()
+    seals.seal(SealedKind.ADDENDUM, addendum)
     return addendum
-
-
-def note_verifies(note: SessionNote) -> bool:
-    """The stored hash still matches the content (nothing changed after signing)."""
-    return note.is_signed and content_hash(note) == note.content_hash
 
 
 @transaction.atomic

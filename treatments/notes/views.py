@@ -14,6 +14,7 @@ from clinic.access import staff_required
 from clinic.params import parse_day, query_id
 from clinic.roles import Role
 from patients.models import Complaint
+from treatments.audit import seals
 from treatments.audit.services import record_listing, record_read
 from treatments.models import (
     AddendumKind,
@@ -235,14 +236,15 @@ def note_detail(request, pk):
         context = {"note": note, "appointment": note.appointment, "content_hidden": True}
         return render(request, "treatments/note_detail.html", context)
     needs_error_addendum = note.needs_error_addendum
+    addenda = list(note.addenda.select_related("author"))
     context = {
         "can_amend": note.is_signed and note.amendable_by(request.user),
         "note": note,
         "appointment": note.appointment,
         "points": NotePoint.objects.filter(note=note).select_related("point"),
-        "addenda": note.addenda.select_related("author"),
+        "addenda": addenda,
         "techniques": [Technique(t).label for t in note.techniques if t in Technique.values],
-        "verifies": notes.note_verifies(note),
+        "verification": seals.check_note(note, addenda) if note.is_signed else None,
         "problems": [] if note.is_signed else notes.signing_problems(note),
         "needs_error_addendum": needs_error_addendum,
         "addendum_kinds": AddendumKind.choices,

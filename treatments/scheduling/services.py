@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic.models import Practitioner, Room, User
 from patients.models import Patient
+from treatments.audit import services as audit
 from treatments.models import (
     LIVE_STATUSES,
     Appointment,
@@ -253,13 +254,15 @@ def reschedule(
 def _change_status(
     appointment: Appointment, to: str, *, by: User, note: str = "", undoes=None
 ) -> AppointmentStatusChange:
-    change = AppointmentStatusChange.objects.create(
-        appointment=appointment,
-        from_status=appointment.status,
-        to_status=to,
-        changed_by=by,
-        note=note,
-        undoes=undoes,
+    change = audit.status_change_append(
+        AppointmentStatusChange(
+            appointment=appointment,
+            from_status=appointment.status,
+            to_status=to,
+            changed_by=by,
+            note=note,
+            undoes=undoes,
+        )
     )
     appointment.status = to
     appointment._history_user = by

@@ -138,6 +138,18 @@ TAMPERING = {
         "DELETE FROM treatments_appointmentstatuschange WHERE id = %s",
         [r.status_change.pk],
     ),
+    "change a note's seal": lambda r: (
+        "UPDATE treatments_recordseal SET mac = 'forged' WHERE kind = 'note' AND record_id = %s",
+        [r.signed.pk],
+    ),
+    "delete a note's seal": lambda r: (
+        "DELETE FROM treatments_recordseal WHERE kind = 'note' AND record_id = %s",
+        [r.signed.pk],
+    ),
+    "delete the access log's chain links": lambda r: (
+        "DELETE FROM treatments_recordseal WHERE kind = 'access log'",
+        [],
+    ),
 }
 
 

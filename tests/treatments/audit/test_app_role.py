@@ -120,7 +120,7 @@ def test_the_app_role_does_the_days_work_but_cannot_tamper(app_role, paul, fiona
             answers[name] = attempt(app, sql)
 
     assert {name: answer for name, answer in answers.items() if answer == "allowed"} == {}
-    assert len(answers) == 8 + 19 + 9
+    assert len(answers) == 9 + 22 + 9
     assert protected_rows() == before
     assert protection_problems() == []
 

@@ -358,10 +358,11 @@ def test_course_page_runs_the_same_queries_for_one_session_or_twelve(
     # 1 session, 2 user, 3 the user's groups (roles), 4-5 user and group permissions,
     # 6 the course with its complaint, patient, practitioner, creator and progress counts,
     # 7 its sessions with rooms, types and notes (for the pain chart),
-    # 8 the read recorded in the access log, 9 the course's home-care sheets with practitioners,
-    # 10 the clinic's profile (navigation).
+    # 8-11 the read recorded in the access log (the chain's head, locked; the row; its link;
+    # the head moved on), 12 the course's home-care sheets with practitioners,
+    # 13 the clinic's profile (navigation).
     for course in (small, big):
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(13):
             response = fiona_client.get(reverse("treatments:course-detail", args=[course.pk]))
         assert response.status_code == 200
 

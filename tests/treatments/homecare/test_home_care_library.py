@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tests.factories import ComplaintFactory
+from treatments.audit import seals
 from treatments.homecare import services as homecare
 from treatments.models import HomeCareItem
 
@@ -201,7 +202,7 @@ def test_editing_or_deactivating_an_item_never_changes_an_issued_sheet(paul, pau
     assert sheet.snapshot == before
     assert sheet.snapshot["items"][0]["title"] == "Moist heat on the lower back and buttock"
     assert sheet.snapshot["items"][0]["steps"][0].startswith("Lay a moist heating pad")
-    assert homecare.sheet_verifies(sheet)
+    assert seals.sheet_verifies(sheet)
 
 
 def test_the_library_needs_seven_queries(paul_client, django_assert_num_queries):

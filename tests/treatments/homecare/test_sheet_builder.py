@@ -261,10 +261,11 @@ def test_an_unknown_kind_is_refused(paul_client, complaint):
     assert "kind" in response.context["form"].errors
 
 
-def test_the_builder_needs_eleven_queries(paul_client, complaint, django_assert_num_queries):
+def test_the_builder_needs_fourteen_queries(paul_client, complaint, django_assert_num_queries):
     # session, user, the user's groups, user permissions, group permissions, the complaint with
-    # its patient, the practitioner profile, the suggestion's items, the access log's insert,
-    # the offered items, the clinic's profile (navigation)
-    with django_assert_num_queries(11):
+    # its patient, the practitioner profile, the suggestion's items, the access log's insert
+    # with its chain (the head, locked; the row's link; the head moved on), the offered
+    # items, the clinic's profile (navigation)
+    with django_assert_num_queries(14):
         response = paul_client.get(f"{URL}?complaint={complaint.pk}")
     assert response.status_code == 200

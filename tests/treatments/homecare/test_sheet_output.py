@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
+from treatments.audit import seals
 from treatments.audit.protection import protection_lifted
 from treatments.homecare import services as homecare
 from treatments.homecare.pdf import sheet_body
@@ -116,7 +117,7 @@ def test_a_sheet_altered_behind_the_services_back_is_flagged(fiona_client, sheet
     html = fiona_client.get(detail_url(sheet)).content.decode()
 
     assert "Content verified" not in html
-    assert "does not match what was issued" in html
+    assert "This sheet cannot be verified" in html
 
 
 # --- the PDF ----------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_the_database_refuses_a_raw_update_of_an_issued_sheet(sheet):
 
     sheet.refresh_from_db()
     assert sheet.version == 1
-    assert homecare.sheet_verifies(sheet)
+    assert seals.sheet_verifies(sheet)
 
 
 # --- where issued sheets are listed ------------------------------------------------------------

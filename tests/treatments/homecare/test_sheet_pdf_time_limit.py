@@ -11,6 +11,7 @@ from django.urls import reverse
 from clinic.time_limit import ChildFailed, TimeLimitExceeded, run_with_time_limit
 from tests import pictures
 from tests.treatments.homecare.sheets import issue, pdf_text
+from treatments.audit import seals
 from treatments.homecare import pdf as rendering
 from treatments.homecare import services as homecare
 from treatments.models import HomeCareItem, HomeCareSheet
@@ -71,7 +72,7 @@ def test_a_pdf_within_its_time_limit_is_the_sheet(paul, fiona_client):
 
 def test_a_hostile_picture_in_an_old_snapshot_is_left_out_of_page_and_pdf(paul, fiona_client):
     sheet = hostile_sheet(paul)
-    assert homecare.sheet_verifies(sheet)  # the snapshot itself is as issued
+    assert seals.sheet_verifies(sheet)  # the snapshot itself is as issued
     page = fiona_client.get(reverse("treatments:sheet-detail", args=[sheet.pk])).text
     assert "Knees to chest" in page
     assert "data:image/svg+xml" not in page

@@ -7,9 +7,10 @@ from django.urls import reverse
 from patients.models import RedFlag
 from tests.factories import ComplaintFactory, PatientFactory
 from tests.treatments.homecare.sheets import issue, pdf_text, squeeze
+from treatments.audit import seals
 from treatments.homecare import services as homecare
 from treatments.homecare.pdf import sheet_pdf
-from treatments.models import WARMTH, HomeCareItem, HomeCareSheet
+from treatments.models import WARMTH, HomeCareItem, HomeCareSheet, SealedKind
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +88,9 @@ def test_no_instruction_left_on_a_sheet_without_heat_depends_on_heat_unexplained
 
 def test_the_reason_is_part_of_the_snapshot_the_hash_protects(paul, margaret_hip):
     sheet = issue_suggested_by_service(paul, margaret_hip)
-    assert homecare.sheet_verifies(sheet)
+    assert seals.sheet_verifies(sheet)
     sheet.snapshot["no_heat"] = ""
-    assert not homecare.sheet_verifies(sheet)
+    assert not seals.sheet_verifies(sheet)
 
 
 def test_heat_ticked_deliberately_prints_no_reason_and_no_alternative(paul, margaret_hip):
@@ -120,6 +121,7 @@ def test_a_sheet_issued_before_this_change_still_prints(paul, paul_client):
         snapshot=old,
         content_hash=homecare.snapshot_hash(old),
     )
+    seals.seal(SealedKind.SHEET, sheet)  # as migration 0021 sealed the sheets issued before
     response = paul_client.get(reverse("treatments:sheet-detail", args=[sheet.pk]))
     assert response.status_code == 200
     assert "Content verified" in response.content.decode()

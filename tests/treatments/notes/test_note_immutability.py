@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from tests.factories import course_under_way, session, write_note
+from treatments.audit import seals
 from treatments.audit.protection import protection_lifted
 from treatments.models import AcupuncturePoint, NoteAddendum, NotePoint, SessionNote
 from treatments.notes import services as notes
@@ -58,7 +59,7 @@ def test_posting_to_the_admin_does_not_change_a_signed_note(admin_client, signed
     assert delete.status_code == 403
     signed.refresh_from_db()
     assert (signed.subjective, signed.pain_before) == ("Sore hip", 6)
-    assert notes.note_verifies(signed)
+    assert seals.note_verifies(signed)
 
 
 def test_the_admin_cannot_add_notes_or_addenda(admin_client):
@@ -68,7 +69,7 @@ def test_the_admin_cannot_add_notes_or_addenda(admin_client):
 
 
 def test_a_signed_note_verifies_against_its_hash(signed):
-    assert notes.note_verifies(signed)
+    assert seals.note_verifies(signed)
     assert signed.content_hash == notes.content_hash(signed)
 
 
@@ -77,7 +78,7 @@ def test_the_hash_is_stable_when_the_note_is_read_again(signed):
 
 
 def test_a_draft_does_not_verify(draft):
-    assert not notes.note_verifies(draft)
+    assert not seals.note_verifies(draft)
 
 
 # An attacker who got past the triggers (a superuser on PostgreSQL, anyone holding the SQLite
@@ -89,14 +90,14 @@ def test_the_hash_detects_a_change_made_behind_the_services_back(signed):
         SessionNote.objects.filter(pk=signed.pk).update(pain_after=0)
 
     signed.refresh_from_db()
-    assert not notes.note_verifies(signed)
+    assert not seals.note_verifies(signed)
 
 
 def test_the_hash_detects_a_point_added_behind_the_services_back(signed):
     with protection_lifted(connection):
         NotePoint.objects.create(note=signed, point=AcupuncturePoint.objects.first())
 
-    assert not notes.note_verifies(signed)
+    assert not seals.note_verifies(signed)
 
 
 # --- the database's triggers: the second line of defence, on SQLite and PostgreSQL ------------
@@ -107,7 +108,7 @@ def test_the_database_refuses_a_raw_update_of_a_signed_note(signed):
         SessionNote.objects.filter(pk=signed.pk).update(subjective="Rewritten")
 
     signed.refresh_from_db()
-    assert notes.note_verifies(signed)
+    assert seals.note_verifies(signed)
 
 
 def test_the_database_refuses_to_delete_a_signed_note(signed):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import SIGNABLE, AppointmentFactory
+from treatments.audit import seals
 from treatments.models import AddendumKind, AppointmentStatus, SessionNote
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling
@@ -149,7 +150,7 @@ def test_a_signed_note_whose_session_is_cancelled_is_flagged_and_kept(signed_the
     assert note.signed_for_a_session_that_did_not_happen
     assert note.needs_error_addendum
     assert list(SessionNote.objects.awaiting_error_addendum()) == [note]
-    assert notes.note_verifies(note)  # nothing changed, nothing deleted
+    assert seals.note_verifies(note)  # nothing changed, nothing deleted
 
 
 def test_the_flag_shows_on_the_note_the_appointment_and_my_day(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from patients.models import RedFlag
 from tests.factories import SIGNABLE, AppointmentFactory, ComplaintFactory, CourseFactory
+from treatments.audit import seals
 from treatments.models import AcupuncturePoint, AppointmentStatus, SessionNote
 from treatments.notes import services as notes
 
@@ -138,7 +139,7 @@ class TestSigning:
     def test_a_signed_note_verifies(self, note, paul):
         signed = notes.note_sign(note=note, by=paul)
         assert len(signed.content_hash) == 64
-        assert notes.note_verifies(fresh(note))
+        assert seals.note_verifies(fresh(note))
 
 
 class TestAddenda:

@@ -17,6 +17,7 @@ from tests.factories import (
     PatientFactory,
     at,
 )
+from treatments.audit import seals
 from treatments.models import (
     AccessLog,
     AcupuncturePoint,
@@ -298,7 +299,7 @@ class TestWritingTheNote:
         assert b"Signed." in response.content and b"Content verified" in response.content
         note = fresh(draft)
         assert note.signed_by == paul and len(note.content_hash) == 64
-        assert notes.note_verifies(note)
+        assert seals.note_verifies(note)
 
     def test_signing_an_empty_note_is_refused_saying_what_is_missing(self, paul_client, draft):
         data = note_data("sign", subjective="", techniques=[])
@@ -506,8 +507,9 @@ class TestMyDay:
         # appointments with people, course, complaint, note and session number, the patients'
         # active complaints, the unsigned notes, completed sessions with no note, signed notes
         # of sessions that did not happen, the access log's one insert (a row for each patient
-        # named), the clinic's profile (navigation).
-        assert many == few == 13
+        # named) with its chain (the head, locked; the rows' links; the head moved on), the
+        # clinic's profile (navigation).
+        assert many == few == 16
 
 
 class TestTheAppointmentPage:
