@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from tests.treatments.audit.sealed import behind_the_apps_back, clinic_records, verify_records
+from treatments.audit.protection import install, triggers_for
 from treatments.homecare import services as homecare
 from treatments.models import AcupuncturePoint, NoteAddendum, SessionNote
 from treatments.notes import services as notes
@@ -282,3 +283,19 @@ def test_verify_records_detects_a_change_made_behind_the_apps_back(records, tamp
         assert pk in ids(block, what), output
     others = {name: text for name, text in findings(output).items() if name != label}
     assert all(" 0 mismatched, 0 missing, 0 orphaned\n" in text for text in others.values())
+
+
+def test_a_dropped_trigger_fails_verify_records_though_every_record_still_verifies(records):
+    dropped = triggers_for(connection)[0]
+    with connection.cursor() as cursor:
+        on = f" ON {dropped.table}" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"DROP TRIGGER {dropped.name}{on}")
+
+    status, output = verify_records()
+
+    assert status == 1
+    assert "Every record verifies." not in output
+    assert f"Database protection: {dropped.table}: trigger {dropped.name} is missing" in output
+    assert "protection is not whole (1)" in output
+    install(connection)
+    assert verify_records()[0] == 0
