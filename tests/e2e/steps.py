@@ -40,6 +40,12 @@ def go_to(page: Page, menu_item: str) -> None:
     ).click()
 
 
+def wait_for_scripts(page: Page) -> None:
+    """Wait for the page's deferred scripts (htmx among them) to have run: a heading can be
+    visible before they have, and typing then triggers nothing."""
+    page.wait_for_load_state("load")
+
+
 def field(scope, label: str):
     """The form control labelled exactly `label`, with or without crispy's required "*"."""
     return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}\*?\s*$"))

@@ -11,7 +11,7 @@ from patients.models import RedFlag
 from tests.e2e.axe import assert_accessible, violations
 from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
-from tests.e2e.steps import field, go_to, log_in, log_out
+from tests.e2e.steps import field, go_to, log_in, log_out, wait_for_scripts
 from tests.factories import PatientFactory
 from treatments.homecare import services as homecare
 from treatments.models import AcupuncturePoint, HomeCareItem, PointSide
@@ -89,6 +89,7 @@ def test_the_front_desk_pages(page: Page, busy_morning, axe_js):
     # The booking form, with the patient search's results and a clash on show.
     go_to(page, "Book")
     assert_accessible(page, axe_js)
+    wait_for_scripts(page)  # the picker searches once htmx is listening
     field(page, "Find the patient").fill("Olive")
     page.get_by_role("button", name="Choose Olive Other").click()
     field(page, "Practitioner").select_option(label="Paul Needham")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from patients.models import Patient
 from tests.e2e.conftest import journey
-from tests.e2e.steps import field, go_to, log_in
+from tests.e2e.steps import field, go_to, log_in, wait_for_scripts
 from tests.factories import PatientFactory, at, book
 from treatments.models import Appointment, AppointmentStatus, TreatmentCourse
 
@@ -102,6 +102,7 @@ def test_the_front_desk_registers_books_a_course_and_checks_the_patient_in(
 
     # Olive asks for the same slot with Paul: the clash is explained before and after "Book".
     go_to(page, "Book")
+    wait_for_scripts(page)  # the picker searches once htmx is listening
     field(page, "Find the patient").fill("Olive")
     page.get_by_role("button", name="Choose Olive Other").click()
     expect(page.locator("#chosen-patient-name")).to_have_text("Olive Other")

@@ -5,7 +5,7 @@ the chosen patient."""
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import journey
-from tests.e2e.steps import go_to, log_in
+from tests.e2e.steps import go_to, log_in, wait_for_scripts
 from tests.factories import PatientFactory, chronic_complaint, course_for
 from treatments.models import Appointment
 
@@ -21,6 +21,7 @@ def test_a_free_slot_books_at_the_first_click_with_room_and_course(page: Page, c
 
     expect(page.get_by_role("heading", name="Book an appointment")).to_be_visible()
     expect(page.get_by_label("Room")).to_have_value(str(clinic[0].pk))
+    wait_for_scripts(page)  # the picker searches once htmx is listening
     page.get_by_label("Find the patient").fill("Okafor")
     page.get_by_role("button", name="Choose Margaret Okafor").click()
     expect(page.locator("#chosen-patient-name")).to_have_text("Margaret Okafor")

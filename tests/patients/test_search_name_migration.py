@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -8,10 +9,11 @@ AFTER = [("patients", "0003_patient_search_name")]
 
 @pytest.fixture
 def migrator():
-    """A migration executor; the database is back at the newest migrations afterwards."""
+    """A migration executor; the database is back at the newest migrations afterwards, through
+    `migrate` itself, whose post_migrate puts back the triggers of the protected tables that
+    going back dropped (treatments.audit.protection)."""
     yield MigrationExecutor(connection)
-    latest = MigrationExecutor(connection)
-    latest.migrate(latest.loader.graph.leaf_nodes())
+    call_command("migrate", verbosity=0)
 
 
 # Serialized rollback: the rows the data migrations wrote are back for the tests after.
