@@ -21,6 +21,8 @@ from treatments.waitlist.forms import EntryForm, ListFilterForm, RemoveForm, Slo
 from treatments.waitlist.matching import FreedSlot, fitting_entries, slot_taken
 
 PAGE_SIZE = 50
+# The best fits for a freed slot: the desk calls them in order, and rarely needs more.
+MATCHES_SHOWN = 25
 
 
 def get_entry(pk: int) -> WaitlistEntry:
@@ -135,9 +137,12 @@ def fill_slot(request):
         slot = FreedSlot(data["start"], data["end"], data["practitioner"], data["room"])
         passed = slot.end <= timezone.now()
         taken = None if passed else slot_taken(slot)
-        entries = [] if passed or taken else fitting_entries(slot)
+        fitting = [] if passed or taken else fitting_entries(slot)
+        entries = fitting[:MATCHES_SHOWN]
         record_listing(request, patients=[entry.patient for entry in entries], what="waitlist")
-        context.update(slot=slot, passed=passed, taken=taken, entries=entries)
+        context.update(
+            slot=slot, passed=passed, taken=taken, entries=entries, more=len(fitting) - len(entries)
+        )
     status = 200 if form.is_valid() else 400
     return render(request, "treatments/waitlist/fill.html", context, status=status)
 
