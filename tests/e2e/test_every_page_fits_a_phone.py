@@ -30,7 +30,7 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
         margaret, practitioner=paul.practitioner, room=clinic[0], hh_mm="11:00", by=fiona
     )
     today = timezone.localdate().isoformat()
-    on_waitlist(margaret, by=fiona, complaint=first.course.complaint, desk_notes="Mobile, short notice fine")
+    on_waitlist(margaret, by=fiona, complaint=first.course.complaint, desk_notes="Mobile")
     freed = slot_query(
         start=first.start + timedelta(hours=2),
         end=first.start + timedelta(hours=2, minutes=45),
