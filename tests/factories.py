@@ -3,7 +3,8 @@ time off, courses, appointments and session notes.
 
 They write rows directly: tests of the services call the services themselves. The exceptions
 say so: `book` books through the scheduling service and `write_note` writes through the notes
-service, for tests that need a booking or a signed note as a given.
+service, for tests that need a booking or a signed note as a given, and `on_waitlist` adds
+to the waitlist through its service.
 """
 
 import time as clock
@@ -25,10 +26,12 @@ from treatments.models import (
     AppointmentStatusChange,
     AppointmentType,
     TreatmentCourse,
+    WaitlistEntry,
 )
 from treatments.notes import services as notes
 from treatments.scheduling import services as scheduling
 from treatments.scheduling.checks import SchedulingError
+from treatments.waitlist import services as waitlist
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -361,3 +364,21 @@ def code_now(device: TOTPDevice) -> str:
     if totp.t() <= device.last_t:
         totp.drift += device.last_t + 1 - totp.t()
     return f"{totp.token():0{device.digits}d}"
+
+
+# --- the waitlist -------------------------------------------------------------------------
+
+
+def on_waitlist(patient, *, by, **fields) -> WaitlistEntry:
+    """`patient` on the waitlist through the service: a 45-minute follow-up with anyone, any
+    day and time, routine, for four weeks, unless told otherwise."""
+    return waitlist.entry_save(
+        patient=patient,
+        by=by,
+        **{
+            "appointment_type": follow_up(),
+            "duration_minutes": 45,
+            "expires_on": timezone.localdate() + timedelta(days=28),
+            **fields,
+        },
+    )

@@ -20,6 +20,7 @@ from tests.factories import (
     book,
     follow_up,
     future_monday,
+    on_waitlist,
     session,
     works,
     write_note,
@@ -90,6 +91,13 @@ NONSENSE = {
         "date_from",
         "date_to",
         "date_of_birth",
+        "urgency",
+        "show",
+        "duration_minutes",
+        "weekdays",
+        "times_of_day",
+        "expires_on",
+        "desk_notes",
     )
     for value in ["x' OR 1=1 --\x00<script>"]
 }
@@ -155,7 +163,9 @@ def world(maria, fiona, paul):
         by=paul,
         complaint=complaint,
     )
+    waiting = on_waitlist(complaint.patient, by=fiona, complaint=complaint)
     return {
+        "waitlist_entry": waiting,
         "note": note,
         "point": point,
         "point_set": point_set,
@@ -184,6 +194,10 @@ OWNED_BY = {
     "treatments:home-care-item-edit": "item",
     "treatments:sheet-detail": "sheet",
     "treatments:sheet-pdf": "sheet",
+    "treatments:waitlist-edit": "waitlist_entry",
+    "treatments:waitlist-remove": "waitlist_entry",
+    "treatments:waitlist-book": "waitlist_entry",
+    "treatments:waitlist-freed": "appointment",
 }
 
 
@@ -198,6 +212,7 @@ DATE_PARAMETERS = (
     "first_date",
     "first_day",
     "last_day",
+    "expires_on",
     "start_date",
     "end_date",
     "onset_date",
@@ -232,6 +247,8 @@ def _sensible(world) -> dict:
         "closes": "18:00",
         "time_of_day": "any",
         "propose": "1",
+        "duration_minutes": "45",
+        "urgency": "0",
     }
 
 

@@ -2,8 +2,9 @@ import re
 from datetime import time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -357,6 +358,11 @@ class Appointment(models.Model):
 
     def has_begun(self, at=None) -> bool:
         return (at or timezone.now()) >= self.start
+
+    @property
+    def is_over(self) -> bool:
+        """Its time has passed: a slot it left free can no longer be offered to anyone."""
+        return timezone.now() >= self.end
 
     @property
     def did_not_happen(self) -> bool:
@@ -870,3 +876,233 @@ class HomeCareSheet(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} sheet {self.version} for {self.patient}"
+
+
+# --- The waitlist ---------------------------------------------------------------------------
+
+
+class WaitlistUrgency(models.IntegerChoices):
+    """Higher is more urgent: the list and the matches sort on it, most urgent first."""
+
+    ROUTINE = 0, "Routine"
+    SOON = 1, "Soon"
+    URGENT = 2, "Urgent"
+
+
+class WaitlistStatus(models.TextChoices):
+    # Expired is not stored: an entry waiting past its expiry date has expired (by the date).
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked"
+    REMOVED = "removed", "Removed"
+
+
+# Parts of the day a patient can say they are free (the windows are the free-slot search's,
+# treatments.scheduling.free_slots.TIMES_OF_DAY).
+WAITLIST_TIMES_OF_DAY = [
+    ("morning", "Morning"),
+    ("afternoon", "Afternoon"),
+    ("evening", "Evening"),
+]
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related(
+            "patient", "complaint", "course__complaint", "practitioner", "appointment_type"
+        )
+
+    def booked_otherwise(self):
+        """Still waiting, but the patient has a live appointment booked since the entry was
+        made: for the entry's course, else for its complaint, else (an entry for neither) any
+        appointment. The entry has served its purpose and leaves the list, without a write."""
+        later = Appointment.objects.live().filter(
+            patient_id=OuterRef("patient_id"), booked_at__gte=OuterRef("created_at")
+        )
+        return self.filter(status=WaitlistStatus.WAITING).filter(
+            (Q(course__isnull=False) & Exists(later.filter(course_id=OuterRef("course_id"))))
+            | (
+                Q(course__isnull=True, complaint__isnull=False)
+                & Exists(later.filter(course__complaint_id=OuterRef("complaint_id")))
+            )
+            | (Q(course__isnull=True, complaint__isnull=True) & Exists(later))
+        )
+
+    def current(self, today=None):
+        """On the list: waiting, not expired (by the date), not booked otherwise."""
+        today = today or timezone.localdate()
+        return self.filter(status=WaitlistStatus.WAITING, expires_on__gte=today).exclude(
+            pk__in=self.booked_otherwise().values("pk")
+        )
+
+    def past(self, today=None):
+        """Off the list: booked (from the list or otherwise), removed or expired."""
+        today = today or timezone.localdate()
+        return self.exclude(pk__in=self.model.objects.current(today).values("pk"))
+
+    def most_urgent_first(self):
+        return self.order_by("-urgency", "created_at", "pk")
+
+
+class WaitlistEntry(models.Model):
+    """A patient who wants an appointment sooner than the book can offer: when a slot frees
+    (a cancellation, a move) the front desk offers it to the entries it fits.
+
+    Only `treatments.waitlist.services` writes entries. Expiry is read from the date, never
+    stored; an entry closes as booked (with the appointment) or removed (with a reason).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist_entries")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    course = models.ForeignKey(
+        TreatmentCourse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+    )
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for any practitioner.",
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    duration_minutes = models.PositiveSmallIntegerField("Length (minutes)")
+    # Monday = 0; empty means any day.
+    weekdays = models.JSONField(default=list, blank=True)
+    # Of WAITLIST_TIMES_OF_DAY; empty means any time of day.
+    times_of_day = models.JSONField(default=list, blank=True)
+    urgency = models.PositiveSmallIntegerField(
+        choices=WaitlistUrgency, default=WaitlistUrgency.ROUTINE
+    )
+    expires_on = models.DateField(help_text="The entry leaves the list after this day.")
+    desk_notes = models.CharField(
+        "Notes for the desk",
+        max_length=200,
+        blank=True,
+        help_text="Practical notes only (how to reach them, short notice is fine): nothing "
+        "clinical.",
+    )
+    status = models.CharField(max_length=10, choices=WaitlistStatus, default=WaitlistStatus.WAITING)
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entry",
+        help_text="The appointment booked from the waitlist.",
+    )
+    removed_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-urgency", "created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [
+            models.Index(fields=["status", "expires_on"], name="waitlist_status_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="waitlist_length_5_to_480",
+                violation_error_message="An appointment lasts 5 to 480 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=WaitlistUrgency.values),
+                name="waitlist_urgency_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=WaitlistStatus.BOOKED, appointment__isnull=False)
+                | (~Q(status=WaitlistStatus.BOOKED) & Q(appointment__isnull=True)),
+                name="waitlist_booked_has_appointment",
+                violation_error_message="A booked entry names its appointment, and only it.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=WaitlistStatus.REMOVED) & ~Q(removed_reason=""))
+                | (~Q(status=WaitlistStatus.REMOVED) & Q(removed_reason="")),
+                name="waitlist_removed_has_reason",
+                violation_error_message="Say why the entry is removed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=WaitlistStatus.WAITING, closed_at__isnull=True)
+                | (~Q(status=WaitlistStatus.WAITING) & Q(closed_at__isnull=False)),
+                name="waitlist_closed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Waitlist: {self.patient} ({self.get_urgency_display().lower()})"
+
+    def is_expired(self, today=None) -> bool:
+        """Waiting past its expiry date."""
+        today = today or timezone.localdate()
+        return self.status == WaitlistStatus.WAITING and self.expires_on < today
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == WaitlistStatus.WAITING
+
+    def state_label(self, today=None) -> str:
+        return "Expired" if self.is_expired(today) else self.get_status_display()
+
+    @property
+    def length(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    def wants_weekday(self, weekday: int) -> bool:
+        return not self.weekdays or weekday in self.weekdays
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return [names[day] for day in sorted(self.weekdays)]
+
+    @property
+    def time_of_day_labels(self) -> list[str]:
+        return [label for value, label in WAITLIST_TIMES_OF_DAY if value in self.times_of_day]
+
+    @property
+    def for_what(self) -> Complaint | None:
+        """The complaint the entry is for (its course's, when it names a course)."""
+        return self.course.complaint if self.course_id else self.complaint
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not isinstance(self.weekdays, list) or any(
+            not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6
+            for day in self.weekdays
+        ):
+            errors["weekdays"] = "Days are Monday (0) to Sunday (6)."
+        else:
+            self.weekdays = sorted(set(self.weekdays))
+        known = [value for value, _ in WAITLIST_TIMES_OF_DAY]
+        if not isinstance(self.times_of_day, list) or set(self.times_of_day) - set(known):
+            errors["times_of_day"] = "Times of day are morning, afternoon or evening."
+        else:
+            self.times_of_day = [value for value in known if value in self.times_of_day]
+        if self.patient_id:
+            if self.complaint_id and self.complaint.patient_id != self.patient_id:
+                errors["complaint"] = "That complaint is another patient's."
+            if self.course_id:
+                if self.course.complaint.patient_id != self.patient_id:
+                    errors["course"] = "That course is another patient's."
+                elif self.complaint_id and self.course.complaint_id != self.complaint_id:
+                    errors["course"] = "That course is for another complaint."
+        if errors:
+            raise ValidationError(errors)

@@ -8,6 +8,7 @@ from treatments.notes import views as notes
 from treatments.scheduling import calendar_views as calendar
 from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
+from treatments.waitlist import views as waitlist
 
 app_name = "treatments"
 
@@ -71,4 +72,12 @@ urlpatterns = [
     path("sheets/new/", homecare.sheet_create, name="sheet-create"),
     path("sheets/<int:pk>/", homecare.sheet_detail, name="sheet-detail"),
     path("sheets/<int:pk>/pdf/", homecare.sheet_pdf, name="sheet-pdf"),
+    # waitlist/views.py: the waitlist, its entries, and filling a freed slot from it
+    path("waitlist/", waitlist.waitlist_list, name="waitlist"),
+    path("waitlist/new/<int:patient_pk>/", waitlist.entry_create, name="waitlist-create"),
+    path("waitlist/<int:pk>/edit/", waitlist.entry_edit, name="waitlist-edit"),
+    path("waitlist/<int:pk>/remove/", waitlist.entry_remove, name="waitlist-remove"),
+    path("waitlist/<int:pk>/book/", waitlist.entry_book, name="waitlist-book"),
+    path("waitlist/fill/", waitlist.fill_slot, name="waitlist-fill"),
+    path("waitlist/freed/<int:pk>/", waitlist.freed_slot, name="waitlist-freed"),
 ]

@@ -1,13 +1,16 @@
 """The main screens fit a phone 390 px wide: nothing needs scrolling sideways (a calendar
 scrolls inside its own region, the page does not)."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
 from tests.e2e.steps import log_in
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, on_waitlist
+from treatments.scheduling.forms import slot_query
 
 PHONE = {"width": 390, "height": 844}
 
@@ -27,6 +30,13 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
         margaret, practitioner=paul.practitioner, room=clinic[0], hh_mm="11:00", by=fiona
     )
     today = timezone.localdate().isoformat()
+    on_waitlist(margaret, by=fiona, complaint=first.course.complaint, desk_notes="Mobile")
+    freed = slot_query(
+        start=first.start + timedelta(hours=2),
+        end=first.start + timedelta(hours=2, minutes=45),
+        practitioner_id=paul.practitioner.pk,
+        room_id=clinic[1].pk,
+    )
     page.set_viewport_size(PHONE)
     screens = {
         "fiona": [
@@ -41,6 +51,9 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
             f"/appointments/{first.pk}/",
             f"/courses/{first.course_id}/",
             "/day-sheet/",
+            "/waitlist/",
+            f"/waitlist/new/{margaret.pk}/",
+            f"/waitlist/fill/?{freed}",
         ],
         "paul": ["/", "/my-day/", "/home-care/"],
         "maria": [

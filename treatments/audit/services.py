@@ -41,6 +41,8 @@ WHAT_CHOICES = [
     ("my day", "Practitioner's day (patients listed)"),
     ("home", "Home page: your patients (patients listed)"),
     ("sheet builder", "Home-care sheet builder"),
+    ("waitlist", "Waitlist or a freed slot's matches (patients listed)"),
+    ("waitlist entry form", "Waitlist entry form (the patient's courses)"),
     ("home-care sheet", "Home-care sheet print page"),
     ("home-care sheet pdf", "Home-care sheet PDF"),
     ("admin patient", "Admin: patient"),

@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Div, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from clinic.formtools import (
     SLOT,
@@ -20,16 +21,31 @@ from patients.models import Patient
 from treatments.models import AppointmentType, TreatmentCourse
 from treatments.scheduling.free_slots import TIMES_OF_DAY
 
+LOCAL_START = "%Y-%m-%dT%H:%M"
+
 
 def parse_local_start(value: str | None) -> datetime | None:
     """A `YYYY-MM-DDTHH:MM` from a calendar link, as an aware local datetime (or None)."""
     if not value:
         return None
     try:
-        naive = datetime.strptime(value[:16], "%Y-%m-%dT%H:%M")
+        naive = datetime.strptime(value[:16], LOCAL_START)
     except ValueError:
         return None
     return local_datetime(naive.date(), naive.time())
+
+
+def slot_query(*, start: datetime, end: datetime, practitioner_id: int, room_id: int) -> str:
+    """A slot as an address's query (read back with `parse_local_start`): who, where, when,
+    and no patient, e.g. for the waitlist's page filling a slot freed by a cancel or a move."""
+    return urlencode(
+        {
+            "practitioner": practitioner_id,
+            "room": room_id,
+            "start": timezone.localtime(start).strftime(LOCAL_START),
+            "end": timezone.localtime(end).strftime(LOCAL_START),
+        }
+    )
 
 
 class WhenForm(forms.Form):

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from treatments.scheduling.forms import (
     FreeSlotForm,
     MoveForm,
     parse_local_start,
+    slot_query,
 )
 from treatments.scheduling.free_slots import find_free_slots, free_room, nearest_free_slots
 from treatments.scheduling.history import appointment_history
@@ -247,6 +249,12 @@ def appointment_move(request, pk):
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        freed = slot_query(
+            start=appointment.start,
+            end=appointment.end,
+            practitioner_id=appointment.practitioner_id,
+            room_id=appointment.room_id,
+        )
         try:
             scheduling.reschedule(
                 appointment=appointment,
@@ -260,7 +268,17 @@ def appointment_move(request, pk):
             problems = error.messages
             appointment.refresh_from_db()
         else:
-            messages.success(request, f"Moved to {_when(appointment)}.")
+            # The time it left is free: the waitlist's page offers it (by URL name only, the
+            # waitlist sits above scheduling).
+            fill = f"{reverse('treatments:waitlist-fill')}?{freed}"
+            messages.success(
+                request,
+                format_html(
+                    'Moved to {}. <a href="{}">Fill the freed slot</a> from the waitlist.',
+                    _when(appointment),
+                    fill,
+                ),
+            )
             detail = reverse("treatments:appointment-detail", args=[appointment.pk])
             return redirect(_next_or(request, detail))  # a calendar it was dragged on
     return render(
@@ -290,7 +308,14 @@ def appointment_cancel(request, pk):
         else:
             late = " (late cancellation)" if appointment.late_cancellation else ""
             messages.success(
-                request, f"Cancelled{late}: {appointment.patient} {_when(appointment)}."
+                request,
+                format_html(
+                    'Cancelled{}: {} {}. <a href="{}">Fill the freed slot</a> from the waitlist.',
+                    late,
+                    appointment.patient,
+                    _when(appointment),
+                    reverse("treatments:waitlist-freed", args=[appointment.pk]),
+                ),
             )
             return redirect("treatments:appointment-detail", appointment.pk)
     return render(

@@ -15,6 +15,7 @@ as not clinical (with the reason): a new page fails here until someone has decid
 
 import pathlib
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -37,6 +38,7 @@ from tests.factories import (
     book,
     chronic_complaint,
     future_monday,
+    on_waitlist,
     session,
     works,
     write_note,
@@ -95,6 +97,10 @@ CLINICAL = {
     "treatments:sheet-create": "sheet builder",
     "treatments:sheet-detail": "home-care sheet",
     "treatments:sheet-pdf": "home-care sheet pdf",
+    "treatments:waitlist": "waitlist",  # the patients listed, with what they wait for
+    "treatments:waitlist-fill": "waitlist",  # those who fit the slot, the same
+    "treatments:waitlist-create": "waitlist entry form",  # the patient's complaints, courses
+    "treatments:waitlist-edit": "waitlist entry form",
     "clinic:home": "home",  # the practitioner's part: open courses, complaints to plan
     "admin:patients_patient_changelist": "admin patient list",
     "admin:patients_patient_change": "admin patient",  # with the complaints
@@ -138,6 +144,8 @@ NOT_CLINICAL = {
         "treatments:appointment-cancel",
         "treatments:appointment-check",
         "treatments:free-slots",
+        "treatments:waitlist-remove",  # who, when added, urgency: not what for
+        "treatments:waitlist-freed",  # a redirect to the fill page, by the slot's times
         "clinic:hours",
         "clinic:hours-opening",
         "clinic:hours-practitioner",
@@ -159,6 +167,7 @@ NOT_CLINICAL = {
         "patients:restore",
         "treatments:appointment-status",
         "treatments:appointment-undo",
+        "treatments:waitlist-book",
         "treatments:course-discontinue",
         "treatments:course-complete",
         "treatments:note-start",
@@ -339,7 +348,9 @@ def world(fiona, paul, maria):
     )
     ComplaintFactory()  # someone else, so that lists are lists
     point = AcupuncturePoint.objects.active().first()
+    waiting = on_waitlist(patient, by=fiona, complaint=complaint)
     return {
+        "waitlist_entry": waiting,
         "patient": patient,
         "complaint": complaint,
         "course": course,
@@ -425,6 +436,15 @@ def _queries(name, world) -> list[dict]:
         "treatments:day-sheet-pdf": [{}, day],
         "treatments:today": [{}],
         "treatments:access-log": [{}, {"patient": NAME}],
+        # A day after the booked session: the waiting patient fits Paul's free Tuesday.
+        "treatments:waitlist-fill": [
+            {
+                "practitioner": world["practitioner"].pk,
+                "room": world["room"].pk,
+                "start": f"{future_monday() + timedelta(days=1)}T10:00",
+                "end": f"{future_monday() + timedelta(days=1)}T10:45",
+            }
+        ],
     }.get(name, [{}] if not name.endswith("_changelist") else [{}, {"q": NAME}])
 
 
