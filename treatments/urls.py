@@ -5,6 +5,7 @@ from treatments.courses import views as courses
 from treatments.homecare import views as homecare
 from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
+from treatments.recalls import views as recalls
 from treatments.scheduling import calendar_views as calendar
 from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
@@ -71,4 +72,8 @@ urlpatterns = [
     path("sheets/new/", homecare.sheet_create, name="sheet-create"),
     path("sheets/<int:pk>/", homecare.sheet_detail, name="sheet-detail"),
     path("sheets/<int:pk>/pdf/", homecare.sheet_pdf, name="sheet-pdf"),
+    # recalls/views.py: the recall list, a contact about an item, dismissing one
+    path("recalls/", recalls.recalls, name="recalls"),
+    path("recalls/<slug:kind>/<int:pk>/contact/", recalls.recall_contact, name="recall-contact"),
+    path("recalls/<slug:kind>/<int:pk>/dismiss/", recalls.recall_dismiss, name="recall-dismiss"),
 ]

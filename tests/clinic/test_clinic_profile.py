@@ -40,6 +40,7 @@ def profile_data(**changes):
         "email": "desk@riverside.example",
         "address": "12 Mill Lane\nKingston KT1 1AA",
         "sheet_footer": "Open Monday to Saturday · riverside.example",
+        "recall_after_months": 6,
         **changes,
     }
     return data

@@ -1,0 +1,61 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from clinic.models import Practitioner
+from treatments.models import RecallContact, RecallDismissal
+
+
+class RecallFilterForm(forms.Form):
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.all(),
+        required=False,
+        empty_label="Everyone",
+        label="Practitioner",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class RecallContactForm(forms.ModelForm):
+    class Meta:
+        model = RecallContact
+        fields = ["channel", "outcome"]
+        widgets = {"channel": forms.RadioSelect}
+        labels = {"outcome": "What came of it"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["placeholder"] = "e.g. Left a message; will ring back"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_outcome(self) -> str:
+        outcome = " ".join(self.cleaned_data["outcome"].split())
+        if not outcome:
+            raise forms.ValidationError("Say what came of it.")
+        return outcome
+
+
+class RecallDismissForm(forms.ModelForm):
+    class Meta:
+        model = RecallDismissal
+        fields = ["reason"]
+        labels = {"reason": "Why take it off the list"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["placeholder"] = (
+            "e.g. Moved away; asked not to be called"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Say why.")
+        return reason
