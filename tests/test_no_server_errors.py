@@ -26,7 +26,7 @@ from tests.factories import (
 )
 from treatments.courses.services import course_plan
 from treatments.homecare.services import sheet_issue
-from treatments.models import AcupuncturePoint, HomeCareItem, SheetKind
+from treatments.models import AcupuncturePoint, HomeCareItem, RecallKind, SheetKind
 from treatments.notes.services import point_set_save
 
 NAMESPACES = ("clinic", "patients", "treatments")
@@ -90,6 +90,8 @@ NONSENSE = {
         "date_from",
         "date_to",
         "date_of_birth",
+        "channel",
+        "outcome",
     )
     for value in ["x' OR 1=1 --\x00<script>"]
 }
@@ -155,7 +157,16 @@ def world(maria, fiona, paul):
         by=paul,
         complaint=complaint,
     )
+    recall_course = course_plan(
+        complaint=ComplaintFactory(patient=complaint.patient, title="Left knee pain"),
+        practitioner=practitioner,
+        planned_sessions=2,
+        interval_days=7,
+        start_date=future_monday(),
+        by=fiona,
+    )
     return {
+        "recall_course": recall_course,
         "note": note,
         "point": point,
         "point_set": point_set,
@@ -184,6 +195,8 @@ OWNED_BY = {
     "treatments:home-care-item-edit": "item",
     "treatments:sheet-detail": "sheet",
     "treatments:sheet-pdf": "sheet",
+    "treatments:recall-contact": "recall_course",
+    "treatments:recall-dismiss": "recall_course",
 }
 
 
@@ -249,6 +262,8 @@ def _kwargs(name, pattern, world):
     for argument in pattern.pattern.converters:
         if argument == "day":
             kwargs[argument] = future_monday().isoformat()
+        elif argument == "kind":  # a recall's: its course is on the list, planned, unbooked
+            kwargs[argument] = RecallKind.UNBOOKED
         elif argument == "patient_pk":
             kwargs[argument] = world["patient"].pk
         elif argument == "complaint_pk":

@@ -7,7 +7,7 @@ from playwright.sync_api import Page
 from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
 from tests.e2e.steps import log_in
-from tests.factories import PatientFactory
+from tests.factories import ComplaintFactory, CourseFactory, PatientFactory
 
 PHONE = {"width": 390, "height": 844}
 
@@ -26,6 +26,14 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
     first = course_starting_today(
         margaret, practitioner=paul.practitioner, room=clinic[0], hh_mm="11:00", by=fiona
     )
+    # On the recall list: a course planned and not booked, with a long complaint title.
+    unbooked = CourseFactory(
+        complaint=ComplaintFactory(
+            patient=PatientFactory(given_name="Bartholomew", family_name="Featherstonehaugh"),
+            title="Left hip, buttock and leg pain after a long coach journey home",
+        ),
+        practitioner=paul.practitioner,
+    )
     today = timezone.localdate().isoformat()
     page.set_viewport_size(PHONE)
     screens = {
@@ -41,6 +49,8 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
             f"/appointments/{first.pk}/",
             f"/courses/{first.course_id}/",
             "/day-sheet/",
+            "/recalls/",
+            f"/recalls/unbooked/{unbooked.pk}/contact/",
         ],
         "paul": ["/", "/my-day/", "/home-care/"],
         "maria": [

@@ -30,14 +30,12 @@ class RecallContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].widget.attrs["placeholder"] = "e.g. Left a message; will ring back"
+        self.fields["outcome"].error_messages["required"] = "Say what came of it."
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean_outcome(self) -> str:
-        outcome = " ".join(self.cleaned_data["outcome"].split())
-        if not outcome:
-            raise forms.ValidationError("Say what came of it.")
-        return outcome
+        return " ".join(self.cleaned_data["outcome"].split())
 
 
 class RecallDismissForm(forms.ModelForm):
@@ -55,7 +53,4 @@ class RecallDismissForm(forms.ModelForm):
         self.helper.form_tag = False
 
     def clean_reason(self) -> str:
-        reason = " ".join(self.cleaned_data["reason"].split())
-        if not reason:
-            raise forms.ValidationError("Say why.")
-        return reason
+        return " ".join(self.cleaned_data["reason"].split())

@@ -89,7 +89,7 @@ def _item_page(request, item: RecallItem, form, action: str):
 @require_http_methods(["GET", "POST"])
 def recall_contact(request, kind, pk):
     item = get_recall_for_user(request, kind, pk)
-    form = RecallContactForm(request.POST or None)
+    form = RecallContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.recall_contact_record(item=item, by=request.user, **form.cleaned_data)
         messages.success(request, f"Contact with {item.patient.display_name} recorded.")
@@ -101,7 +101,7 @@ def recall_contact(request, kind, pk):
 @require_http_methods(["GET", "POST"])
 def recall_dismiss(request, kind, pk):
     item = get_recall_for_user(request, kind, pk)
-    form = RecallDismissForm(request.POST or None)
+    form = RecallDismissForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.recall_dismiss(item=item, by=request.user, **form.cleaned_data)
         messages.success(
