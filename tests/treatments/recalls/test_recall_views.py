@@ -107,11 +107,11 @@ class TestTheList:
     def test_the_number_of_queries_does_not_grow_with_the_list(
         self, fiona_client, dr_paul, paul, django_assert_max_num_queries, items
     ):
-        for n in range(items // 2):
+        for _ in range(items // 2):
             unbooked_course(dr_paul, done=1)
-        for n in range(items // 4):
+        for _ in range(items // 4):
             ended_course(dr_paul)
-        for n in range(items - items // 2 - items // 4):
+        for _ in range(items - items // 2 - items // 4):
             treated = ended_course(dr_paul, days_ago=400).complaint  # with its practitioner
             resolved(treated, months_ago=7, by=paul)
         RecallContact.objects.bulk_create(
