@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from clinic.models import Practitioner
-from treatments.models import RecallContact, RecallDismissal
+from treatments.models import ContactChannel, RecallContact, RecallDismissal
 
 
 class RecallFilterForm(forms.Form):
@@ -31,6 +31,9 @@ class RecallContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].widget.attrs["placeholder"] = "e.g. Left a message; will ring back"
         self.fields["outcome"].error_messages["required"] = "Say what came of it."
+        # Radio buttons: one per way of getting in touch, none chosen until the desk picks.
+        self.fields["channel"].choices = ContactChannel.choices
+        self.fields["channel"].error_messages["required"] = "Say how you got in touch."
         self.helper = FormHelper()
         self.helper.form_tag = False
 
