@@ -4,14 +4,22 @@ item; who may use them, what they refuse, and what the front desk is never shown
 import pytest
 from django.urls import reverse
 
-from tests.factories import write_note
+from tests.factories import PractitionerFactory, write_note
 from tests.treatments.recalls.givens import (
     ended_course,
     resolved,
     resolved_complaint,
     unbooked_course,
 )
-from treatments.models import AccessLog, ContactChannel, RecallContact, RecallDismissal, RecallKind
+from treatments.models import (
+    AccessLog,
+    ContactChannel,
+    CourseStatus,
+    RecallContact,
+    RecallDismissal,
+    RecallKind,
+    TreatmentCourse,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +113,16 @@ class TestTheList:
 
     @pytest.mark.parametrize("items", [10, 200])
     def test_the_number_of_queries_does_not_grow_with_the_list(
-        self, fiona_client, dr_paul, paul, django_assert_max_num_queries, items
+        self, fiona_client, paul, django_assert_max_num_queries, items
     ):
+        # Each course with a practitioner of its own: one practitioner's sessions may not
+        # overlap (PostgreSQL's exclusion constraint), and these all fall at 10:00.
         for _ in range(items // 2):
-            unbooked_course(dr_paul, done=1)
+            unbooked_course(PractitionerFactory(), done=1)
         for _ in range(items // 4):
-            ended_course(dr_paul)
+            ended_course(PractitionerFactory())
         for _ in range(items - items // 2 - items // 4):
-            treated = ended_course(dr_paul, days_ago=400).complaint  # with its practitioner
+            treated = ended_course(PractitionerFactory(), days_ago=400).complaint
             resolved(treated, months_ago=7, by=paul)
         RecallContact.objects.bulk_create(
             RecallContact(
@@ -123,7 +133,7 @@ class TestTheList:
                 outcome="Left a message",
                 contacted_by=paul,
             )
-            for course in dr_paul.courses.filter(status="active")
+            for course in TreatmentCourse.objects.filter(status=CourseStatus.ACTIVE)
         )
 
         # 1 session, 2 the user, 3 the user's roles (groups), 4-5 the user's own and group
