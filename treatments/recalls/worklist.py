@@ -94,18 +94,22 @@ def _dismissed(kind: str, **target) -> Exists:
     )
 
 
-def _course_changed_at():
-    """The last of: the end of the course's last live session, its last saved version."""
-    last_session = (
+def _last_session_end() -> Subquery:
+    """When the course's last live session ends (ended, for a course with none to come)."""
+    return Subquery(
         Appointment.objects.live().filter(course=OuterRef("pk")).order_by("-end").values("end")[:1]
     )
+
+
+def _course_changed_at():
+    """The last of: the end of the course's last live session, its last saved version."""
     last_version = (
         TreatmentCourse.history.model.objects.filter(id=OuterRef("pk"))
         .order_by("-history_date")
         .values("history_date")[:1]
     )
     return Greatest(
-        Coalesce(Subquery(last_session), F("created_at")),
+        Coalesce(_last_session_end(), F("created_at")),
         Coalesce(Subquery(last_version), F("created_at")),
         output_field=DateTimeField(),
     )
@@ -124,15 +128,12 @@ def _courses(practitioner: Practitioner | None):
 def unbooked_courses(*, now: datetime, practitioner: Practitioner | None = None):
     """Open courses with sessions left to book and no live session still to come."""
     to_come = Appointment.objects.live().filter(course=OuterRef("pk"), end__gt=now)
-    last_session = (
-        Appointment.objects.live().filter(course=OuterRef("pk")).order_by("-end").values("end")[:1]
-    )
     return (
         _courses(practitioner)
         .open()
         .filter(live_count__lt=F("planned_sessions"))
         .exclude(Exists(to_come))
-        .annotate(last_session_end=Subquery(last_session))
+        .annotate(last_session_end=_last_session_end())
         .exclude(_dismissed(RecallKind.UNBOOKED, course=OuterRef("pk")))
         .order_by("changed_at", "pk")
     )
