@@ -146,7 +146,7 @@ class ClinicProfileForm(forms.ModelForm):
 
     class Meta:
         model = ClinicProfile
-        fields = ["name", "phone", "email", "address", "sheet_footer"]
+        fields = ["name", "phone", "email", "address", "sheet_footer", "recall_after_months"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -162,6 +162,7 @@ class ClinicProfileForm(forms.ModelForm):
             "sheet_footer",
             "logo",
             *(["remove_logo"] if "remove_logo" in self.fields else []),
+            "recall_after_months",
         )
 
     def clean_logo(self) -> str:

@@ -4,7 +4,7 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Exact
@@ -392,6 +392,16 @@ class ClinicProfile(models.Model):
     # A small picture as a data: URI (SVG, PNG or JPEG), like a home-care illustration: a
     # sheet's snapshot carries it, so the PDF needs no file or URL.
     logo = models.TextField(blank=True)
+    # When a patient whose complaint was resolved comes onto the recall list (a check-in
+    # before the problem returns); the front desk's worklist reads it.
+    recall_after_months = models.PositiveSmallIntegerField(
+        "Recall after (months)",
+        default=6,
+        db_default=6,  # for rows written by code that predates it (an older migration)
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="Months after a complaint is resolved before the patient is on the recall "
+        "list (1 to 36).",
+    )
 
     objects = ClinicProfileQuerySet.as_manager()
     history = HistoricalRecords()

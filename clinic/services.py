@@ -368,15 +368,17 @@ def clinic_profile_save(
     email: str,
     sheet_footer: str,
     logo: str | None = None,
+    recall_after_months: int | None = None,
     by: User,
 ) -> ClinicProfile:
     """Change the clinic's name, contact details, sheet footer and logo (a data: URI; None
-    keeps the logo, "" removes it). Sheets already issued keep the details they were printed
-    with. A save that changes nothing adds no version to the history."""
+    keeps the logo, "" removes it), and when resolved complaints come onto the recall list
+    (None keeps it). Sheets already issued keep the details they were printed with. A save
+    that changes nothing adds no version to the history."""
     profile = ClinicProfile.objects.select_for_update().filter(
         pk=ClinicProfile.ONLY_ID
     ).first() or ClinicProfile(id=ClinicProfile.ONLY_ID)
-    before = None if profile._state.adding else profile.as_printed()
+    before = None if profile._state.adding else (profile.as_printed(), profile.recall_after_months)
     profile.name = " ".join(name.split())
     profile.address = "\n".join(line.strip() for line in address.strip().splitlines())
     profile.phone = " ".join(phone.split())
@@ -384,8 +386,10 @@ def clinic_profile_save(
     profile.sheet_footer = " ".join(sheet_footer.split())
     if logo is not None:
         profile.logo = logo
+    if recall_after_months is not None:
+        profile.recall_after_months = recall_after_months
     profile.full_clean()
-    if profile.as_printed() != before:
+    if (profile.as_printed(), profile.recall_after_months) != before:
         profile._history_user = by  # who made this version (outside a request too)
         profile.save()
     return profile

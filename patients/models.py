@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import formats, timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -262,6 +262,22 @@ class ComplaintStatus(models.TextChoices):
 class ComplaintQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=ComplaintStatus.ACTIVE)
+
+    def resolved_with_date(self):
+        """Resolved complaints, each with `resolved_at`: when it was last marked resolved,
+        read from its history (the first resolved version with no later unresolved one).
+        One subquery, whatever else the query filters."""
+        versions = self.model.history.model.objects
+        reopened_later = versions.filter(
+            id=OuterRef("id"), history_date__gt=OuterRef("history_date")
+        ).exclude(status=ComplaintStatus.RESOLVED)
+        since = (
+            versions.filter(id=OuterRef("pk"), status=ComplaintStatus.RESOLVED)
+            .exclude(Exists(reopened_later))
+            .order_by("history_date")
+            .values("history_date")[:1]
+        )
+        return self.filter(status=ComplaintStatus.RESOLVED).annotate(resolved_at=Subquery(since))
 
 
 class Complaint(models.Model):

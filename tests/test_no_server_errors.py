@@ -27,7 +27,7 @@ from tests.factories import (
 )
 from treatments.courses.services import course_plan
 from treatments.homecare.services import sheet_issue
-from treatments.models import AcupuncturePoint, HomeCareItem, SheetKind
+from treatments.models import AcupuncturePoint, HomeCareItem, RecallKind, SheetKind
 from treatments.notes.services import point_set_save
 
 NAMESPACES = ("clinic", "patients", "treatments")
@@ -98,6 +98,8 @@ NONSENSE = {
         "times_of_day",
         "expires_on",
         "desk_notes",
+        "channel",
+        "outcome",
     )
     for value in ["x' OR 1=1 --\x00<script>"]
 }
@@ -164,8 +166,17 @@ def world(maria, fiona, paul):
         complaint=complaint,
     )
     waiting = on_waitlist(complaint.patient, by=fiona, complaint=complaint)
+    recall_course = course_plan(
+        complaint=ComplaintFactory(patient=complaint.patient, title="Left knee pain"),
+        practitioner=practitioner,
+        planned_sessions=2,
+        interval_days=7,
+        start_date=future_monday(),
+        by=fiona,
+    )
     return {
         "waitlist_entry": waiting,
+        "recall_course": recall_course,
         "note": note,
         "point": point,
         "point_set": point_set,
@@ -198,6 +209,8 @@ OWNED_BY = {
     "treatments:waitlist-remove": "waitlist_entry",
     "treatments:waitlist-book": "waitlist_entry",
     "treatments:waitlist-freed": "appointment",
+    "treatments:recall-contact": "recall_course",
+    "treatments:recall-dismiss": "recall_course",
 }
 
 
@@ -266,6 +279,8 @@ def _kwargs(name, pattern, world):
     for argument in pattern.pattern.converters:
         if argument == "day":
             kwargs[argument] = future_monday().isoformat()
+        elif argument == "kind":  # a recall's: its course is on the list, planned, unbooked
+            kwargs[argument] = RecallKind.UNBOOKED
         elif argument == "patient_pk":
             kwargs[argument] = world["patient"].pk
         elif argument == "complaint_pk":

@@ -1106,3 +1106,96 @@ class WaitlistEntry(models.Model):
                     errors["course"] = "That course is for another complaint."
         if errors:
             raise ValidationError(errors)
+
+
+# --- Recalls --------------------------------------------------------------------------------
+
+
+class RecallKind(models.TextChoices):
+    """Why a patient is on the front desk's recall list (treatments/recalls/worklist.py)."""
+
+    UNBOOKED = "unbooked", "Sessions left, none booked"
+    NO_PREVENTION_SHEET = "no_sheet", "Course ended without the prevention sheet"
+    RESOLVED = "resolved", "Complaint resolved: time to check in"
+
+
+# The recalls about a course name it; the one about a resolved complaint names only that.
+COURSE_RECALLS = (RecallKind.UNBOOKED, RecallKind.NO_PREVENTION_SHEET)
+
+
+def _names_its_course():
+    return (Q(kind__in=COURSE_RECALLS) & Q(course__isnull=False)) | (
+        Q(kind=RecallKind.RESOLVED) & Q(course__isnull=True)
+    )
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    LETTER = "letter", "Letter"
+
+
+class RecallContact(models.Model):
+    """The desk got in touch (or tried to) about a recall: who, when, how, and what came of
+    it in the desk's words ("left a message", "will ring after her holiday"), never clinical.
+    Only `treatments.recalls.services` writes these."""
+
+    kind = models.CharField(max_length=10, choices=RecallKind)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField("How", max_length=10, choices=ContactChannel)
+    outcome = models.CharField(
+        max_length=200,
+        help_text="For the desk: what came of it (no clinical details).",
+    )
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    contacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-contacted_at", "-id"]
+        indexes = [models.Index(fields=["complaint", "-contacted_at"], name="recall_contact_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_names_its_course(), name="recall_contact_names_its_course"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} contact about {self.get_kind_display().lower()}"
+
+
+class RecallDismissal(models.Model):
+    """The desk took an item off the recall list, with the reason. It holds while the item
+    stays as it was: a change after `dismissed_at` (a session held, the course changed, the
+    complaint resolved again) puts the item back (see the worklist's `changed_at`).
+    Only `treatments.recalls.services` writes these."""
+
+    kind = models.CharField(max_length=10, choices=RecallKind)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-id"]
+        indexes = [
+            models.Index(fields=["complaint", "kind", "-dismissed_at"], name="recall_dismissal_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_names_its_course(), name="recall_dismissal_names_its_course"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Dismissed: {self.get_kind_display().lower()}"

@@ -5,6 +5,7 @@ from treatments.courses import views as courses
 from treatments.homecare import views as homecare
 from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
+from treatments.recalls import views as recalls
 from treatments.scheduling import calendar_views as calendar
 from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
@@ -80,4 +81,8 @@ urlpatterns = [
     path("waitlist/<int:pk>/book/", waitlist.entry_book, name="waitlist-book"),
     path("waitlist/fill/", waitlist.fill_slot, name="waitlist-fill"),
     path("waitlist/freed/<int:pk>/", waitlist.freed_slot, name="waitlist-freed"),
+    # recalls/views.py: the recall list, a contact about an item, dismissing one
+    path("recalls/", recalls.recalls, name="recalls"),
+    path("recalls/<slug:kind>/<int:pk>/contact/", recalls.recall_contact, name="recall-contact"),
+    path("recalls/<slug:kind>/<int:pk>/dismiss/", recalls.recall_dismiss, name="recall-dismiss"),
 ]

@@ -40,6 +40,7 @@ def profile_data(**changes):
         "email": "desk@riverside.example",
         "address": "12 Mill Lane\nKingston KT1 1AA",
         "sheet_footer": "Open Monday to Saturday · riverside.example",
+        "recall_after_months": 6,
         **changes,
     }
     return data
@@ -384,3 +385,31 @@ def test_the_clinic_screen_runs_a_fixed_number_of_queries(
     # the profile (form and navigation), its latest versions with who made them
     with django_assert_num_queries(7):
         maria_client.get(URL)
+
+
+# --- when resolved complaints come onto the recall list (issue 16) -------------------------
+
+
+def test_the_manager_sets_the_months_before_a_resolved_complaint_is_recalled(maria_client):
+    response = maria_client.post(URL, profile_data(recall_after_months="9"))
+
+    assert response.status_code == 302
+    assert ClinicProfile.objects.get().recall_after_months == 9
+    assert 'name="recall_after_months"' in maria_client.get(URL).text
+
+
+@pytest.mark.parametrize("months", ["0", "37", "six", ""])
+def test_months_outside_one_to_36_are_refused_next_to_the_field(maria_client, months):
+    response = maria_client.post(URL, profile_data(recall_after_months=months))
+
+    assert response.status_code == 200
+    assert "recall_after_months" in response.context["form"].errors
+    assert ClinicProfile.objects.current().recall_after_months == 6
+
+
+def test_changing_only_the_months_is_a_new_version(maria):
+    save()
+    save(recall_after_months=3)
+
+    assert ClinicProfile.objects.get().recall_after_months == 3
+    assert ClinicProfile.history.count() == 3  # the migration's, the first save, this one

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 from tests.e2e.conftest import journey
 from tests.e2e.givens import course_starting_today
 from tests.e2e.steps import log_in
-from tests.factories import PatientFactory, on_waitlist
+from tests.factories import ComplaintFactory, CourseFactory, PatientFactory, on_waitlist
 from treatments.scheduling.forms import slot_query
 
 PHONE = {"width": 390, "height": 844}
@@ -28,6 +28,14 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
     margaret = PatientFactory(given_name="Margaret", family_name="Okafor")
     first = course_starting_today(
         margaret, practitioner=paul.practitioner, room=clinic[0], hh_mm="11:00", by=fiona
+    )
+    # On the recall list: a course planned and not booked, with a long complaint title.
+    unbooked = CourseFactory(
+        complaint=ComplaintFactory(
+            patient=PatientFactory(given_name="Bartholomew", family_name="Featherstonehaugh"),
+            title="Left hip, buttock and leg pain after a long coach journey home",
+        ),
+        practitioner=paul.practitioner,
     )
     today = timezone.localdate().isoformat()
     on_waitlist(margaret, by=fiona, complaint=first.course.complaint, desk_notes="Mobile")
@@ -54,6 +62,8 @@ def test_the_front_desks_and_practitioners_screens_fit_a_phone(
             "/waitlist/",
             f"/waitlist/new/{margaret.pk}/",
             f"/waitlist/fill/?{freed}",
+            "/recalls/",
+            f"/recalls/unbooked/{unbooked.pk}/contact/",
         ],
         "paul": ["/", "/my-day/", "/home-care/"],
         "maria": [

@@ -14,14 +14,18 @@ from patients.models import Complaint, Patient
 from patients.services import patient_register
 from treatments.audit.seals import note_verifies
 from treatments.demo.diary import demo_day
+from treatments.demo.recalls import UNBOOKED_COURSES
 from treatments.models import (
     Appointment,
     AppointmentStatus,
     CourseStatus,
     PointSet,
+    RecallDismissal,
+    RecallKind,
     SessionNote,
     TreatmentCourse,
 )
+from treatments.recalls.worklist import recall_list
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -107,7 +111,7 @@ class TestTheDemoClinic:
         chronic = [c for c in courses if c.planned_sessions > 1]
         acute = [c for c in courses if c.planned_sessions == 1]
 
-        assert len(chronic) == 25
+        assert len(chronic) == 25 + UNBOOKED_COURSES  # the diary's, the recall list's
         assert len(acute) == 10
         assert all(3 <= c.planned_sessions <= 6 and c.complaint.is_chronic for c in chronic)
         assert all(c.complaint.is_acute for c in acute)
@@ -154,6 +158,15 @@ class TestTheDemoClinic:
         assert all(note_verifies(note) for note in signed)
         assert all(note.needles_match for note in signed)
         assert PointSet.objects.filter(name="Hip and buttock spasm").count() == 3
+
+    def test_the_recall_list_has_each_kind_and_a_contact_and_a_dismissal(self):
+        lists = recall_list(now=timezone.now(), months=6)
+
+        assert len(lists[RecallKind.UNBOOKED]) == UNBOOKED_COURSES
+        assert len(lists[RecallKind.NO_PREVENTION_SHEET]) >= 1  # acute visits of the last days
+        assert len(lists[RecallKind.RESOLVED]) == 2  # of three, one dismissed
+        assert sorted(len(item.contacts) for item in lists[RecallKind.UNBOOKED]) == [0, 1]
+        assert RecallDismissal.objects.count() == 1
 
     def test_one_appointment_was_cancelled_with_a_reason(self):
         cancelled = Appointment.objects.filter(status=AppointmentStatus.CANCELLED)

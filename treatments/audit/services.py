@@ -45,6 +45,8 @@ WHAT_CHOICES = [
     ("waitlist entry form", "Waitlist entry form (the patient's courses)"),
     ("home-care sheet", "Home-care sheet print page"),
     ("home-care sheet pdf", "Home-care sheet PDF"),
+    ("recall list", "Recall list (patients listed)"),
+    ("recall", "A recall's contact or dismiss form"),
     ("admin patient", "Admin: patient"),
     ("admin patient list", "Admin: patient list (patients listed)"),
     ("admin complaint", "Admin: complaint"),

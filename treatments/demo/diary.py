@@ -224,10 +224,15 @@ class DemoDiary:
             by=practitioner.user,
         )
         self.courses += 1
+        self.book_sessions(course, practitioner, first, sessions)
+
+    def book_sessions(self, course, practitioner, first: date, count: int) -> None:
+        """Book the course's first `count` sessions weekly from `first`, at one time of day."""
+        sessions = course.planned_sessions
         wanted = self._pick_time(practitioner, first)
         if wanted is None:
             return
-        for number in range(sessions):
+        for number in range(count):
             if sessions == 1:
                 kind = "Acute visit"
             else:

@@ -101,6 +101,9 @@ CLINICAL = {
     "treatments:waitlist-fill": "waitlist",  # those who fit the slot, the same
     "treatments:waitlist-create": "waitlist entry form",  # the patient's complaints, courses
     "treatments:waitlist-edit": "waitlist entry form",
+    "treatments:recalls": "recall list",  # the patients listed, with complaint titles
+    "treatments:recall-contact": "recall",  # the item: its complaint's title
+    "treatments:recall-dismiss": "recall",
     "clinic:home": "home",  # the practitioner's part: open courses, complaints to plan
     "admin:patients_patient_changelist": "admin patient list",
     "admin:patients_patient_change": "admin patient",  # with the complaints
@@ -347,10 +350,20 @@ def world(fiona, paul, maria):
         intro="Qzsheet for you",
     )
     ComplaintFactory()  # someone else, so that lists are lists
+    # A second complaint's course, planned and not booked: the patient is on the recall list.
+    recall_course = course_plan(
+        complaint=ComplaintFactory(patient=patient, title="Qzcomplaint knee pain"),
+        practitioner=practitioner,
+        planned_sessions=2,
+        interval_days=7,
+        start_date=future_monday(),
+        by=paul,
+    )
     point = AcupuncturePoint.objects.active().first()
     waiting = on_waitlist(patient, by=fiona, complaint=complaint)
     return {
         "waitlist_entry": waiting,
+        "recall_course": recall_course,
         "patient": patient,
         "complaint": complaint,
         "course": course,

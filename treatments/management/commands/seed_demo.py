@@ -29,6 +29,7 @@ from patients.models import BodyRegion as R
 from patients.models import Patient, RedFlag, Sex, Side
 from patients.services import complaint_record, patient_register
 from treatments.demo import notes as demo_notes
+from treatments.demo import recalls as demo_recalls
 from treatments.demo.diary import SCHEDULE_SEED, DemoDiary
 
 DEMO_PASSWORD = "meridian-demo"
@@ -207,9 +208,13 @@ class Command(BaseCommand):
                 )
         diary = DemoDiary(users, today)
         diary.create()
+        recalled = demo_recalls.create_recalls(diary, desk[0])
         demo_notes.create_point_sets(Practitioner.objects.all())
         written = demo_notes.write_notes(random.Random(SCHEDULE_SEED))
-        return f"{PATIENT_COUNT} patients, {diary.summary()}, {written} signed session notes"
+        return (
+            f"{PATIENT_COUNT} patients, {diary.summary()}, {written} signed session notes, "
+            f"{recalled} patients to recall"
+        )
 
     def _write_logins(self):
         self.stdout.write(f"\nDemo logins (every password is {DEMO_PASSWORD!r}):")
