@@ -21,9 +21,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, every: int, **options):
-        while True:
-            result = reminder_pass.enqueue()
-            self.stdout.write(f"Reminder pass enqueued ({result.id}).")
-            if not every:
-                return
-            time.sleep(every)
+        try:
+            while True:
+                result = reminder_pass.enqueue()
+                self.stdout.write(f"Reminder pass enqueued ({result.id}).")
+                if not every:
+                    return
+                time.sleep(every)
+        except KeyboardInterrupt:  # Ctrl-C in `make run`: stop quietly
+            return
