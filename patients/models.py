@@ -149,7 +149,12 @@ class Patient(models.Model):
     # Consent to be contacted (issue 16): per channel, with when and by whom it was last
     # recorded; earlier answers are in the patient's history.
     email_contact = models.CharField(
-        "Reminders by e-mail", max_length=10, choices=ContactConsent, blank=True, default=""
+        "Reminders by e-mail",
+        max_length=10,
+        choices=ContactConsent,
+        blank=True,
+        default="",
+        db_default="",
     )
     sms_contact = models.CharField(
         "Reminders by text message",
@@ -157,6 +162,7 @@ class Patient(models.Model):
         choices=ContactConsent,
         blank=True,
         default="",
+        db_default="",
     )
     contact_consent_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     contact_consent_recorded_by = models.ForeignKey(

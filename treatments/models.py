@@ -3,7 +3,17 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -237,6 +247,15 @@ class AppointmentQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
         return self.live().filter(patient__in=patients, start__gte=after, pk=Subquery(first))
+
+    def with_failed_reminder(self):
+        """`reminder_failed`: a reminder (or corrected one) about it failed; one subquery."""
+        failed = Message.objects.filter(
+            appointment_id=OuterRef("pk"),
+            state=MessageState.FAILED,
+            kind__in=[MessageKind.REMINDER, MessageKind.CORRECTED],
+        )
+        return self.annotate(reminder_failed=Exists(failed))
 
     def with_session_number(self):
         """`session_number`: the place of each live course session among its course's live
