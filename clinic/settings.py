@@ -331,17 +331,18 @@ ADMINS = [("Clinic admin", address) for address in env_list("ADMIN_EMAILS", [])]
 # --- Background tasks and reminders (issue 16; README "Reminders and the worker") -------
 # The queue lives in the clinic's own database, worked by `manage.py db_worker`; nothing else
 # to install. TASKS_BACKEND=immediate runs each task in the caller (the unit tests do).
+# TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL) for larger installs: it needs
+# `pip install django-tasks-rq` and `manage.py rqworker default` instead of db_worker.
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
-TASKS = {
-    "default": {
-        "BACKEND": _TASK_BACKENDS[
-            env_choice("TASKS_BACKEND", "database", choices=list(_TASK_BACKENDS))
-        ]
-    }
-}
+_tasks_backend = env_choice("TASKS_BACKEND", "database", choices=list(_TASK_BACKENDS))
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+if _tasks_backend == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # SMS: "console" prints each text (development), "file" writes one file per text under
 # VAR_DIR/sms, "http" posts JSON to SMS_API_URL (treatments/reminders/sms.py).
 _SMS_BACKENDS = {
