@@ -131,11 +131,20 @@ def mid_morning(settings):
     settings.TIME_ZONE = mid_morning_zone()
 
 
-def appointment_in(hours: float, *, patient, practitioner, room, course=None, **fields):
-    """A booked appointment starting `hours` from now, booked a week ago (written directly)."""
+def appointment_in(
+    hours: float, *, patient, practitioner, room, course=None, minutes: int = 45, **fields
+):
+    """A booked appointment of `minutes` starting `hours` from now, booked a week ago
+    (written directly)."""
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=hours)
     appointment = AppointmentFactory(
-        patient=patient, practitioner=practitioner, room=room, course=course, start=start, **fields
+        patient=patient,
+        practitioner=practitioner,
+        room=room,
+        course=course,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        **fields,
     )
     Appointment.objects.filter(pk=appointment.pk).update(
         booked_at=timezone.now() - timedelta(days=7)

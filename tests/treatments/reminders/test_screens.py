@@ -75,7 +75,9 @@ class TestTheMessagesScreen:
     ):
         patient = PatientFactory(email="x@example.test", email_contact="yes", sms_contact="yes")
         for k in range(count // 2):
-            appointment_in(30 + k / 4, patient=patient, practitioner=dr_paul, room=willow)
+            appointment_in(
+                30 + k / 4, patient=patient, practitioner=dr_paul, room=willow, minutes=15
+            )
         services.plan_messages()
         assert Message.objects.count() == count
         fiona_client.get(MESSAGES)  # warm the session
