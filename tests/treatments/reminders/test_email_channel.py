@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from tests.treatments.reminders.conftest import appointment_in, free_port
-from treatments.models import Message, MessageState
+from treatments.models import Appointment, Message, MessageState
 from treatments.reminders import services
+from treatments.reminders.content import when
+from treatments.scheduling import services as scheduling
 
 
 @pytest.fixture
@@ -96,3 +98,32 @@ def test_temporary_failures_give_up_after_the_last_attempt(due_email, mail_serve
     assert (
         message.reason == "Mail server answered 421 (recipient refused); gave up after 6 attempts"
     )
+
+
+def test_a_corrected_reminder_names_the_old_time_and_the_new(due_email, mail_server):
+    services.deliver(message_id=due_email.pk)
+    visit = due_email.appointment
+    old = visit.start
+    Appointment.objects.filter(pk=visit.pk).update(
+        start=visit.start + timedelta(hours=2), end=visit.end + timedelta(hours=2)
+    )
+    services.plan_messages()
+    corrected = Message.objects.get(appointment=visit, channel="email", kind="corrected")
+    message = services.deliver(message_id=corrected.pk)
+    assert message.state == MessageState.SENT
+    assert f"Your appointment has moved (it was {when(old)}). The new time:" in message.text
+    assert mail_server.received[-1]["Subject"].startswith("Changed: your appointment is now ")
+
+
+def test_a_cancellation_notice_carries_a_cancelled_calendar_event(due_email, mail_server, fiona):
+    services.deliver(message_id=due_email.pk)
+    scheduling.cancel(appointment=due_email.appointment, reason="Clinic closed", by=fiona)
+    services.plan_messages()
+    notice = Message.objects.get(appointment=due_email.appointment, kind="cancellation")
+    assert services.deliver(message_id=notice.pk).state == MessageState.SENT
+    mail = mail_server.received[-1]
+    assert mail["Subject"].startswith("Cancelled: your appointment on ")
+    (ics,) = list(mail.iter_attachments())
+    calendar = ics.get_content()
+    assert "METHOD:CANCEL" in calendar and "STATUS:CANCELLED" in calendar
+    assert "SEQUENCE:1" in calendar  # one message about it went out before

@@ -188,3 +188,18 @@ def test_the_last_session_reminder_says_so_and_asks_for_questions(
     assert "Session 1 of 1" in message.text
     assert "This is the last session of your course" in message.text
     assert "questions" in message.text
+
+
+def test_a_booking_undone_within_the_grace_period_sends_nothing(
+    ann_agreed, dr_paul, willow, fiona, mail_server
+):
+    visit = appointment_in(20, patient=ann_agreed, practitioner=dr_paul, room=willow)
+    now = timezone.now()
+    Appointment.objects.filter(pk=visit.pk).update(booked_at=now)  # booked just now
+    services.plan_messages(now=now)
+    assert services.claim_due(now=now + timedelta(minutes=2)) == []  # within the grace
+    scheduling.cancel(appointment=visit, reason="Booked by mistake", by=fiona)
+    services.plan_messages(now=now + timedelta(minutes=2))
+    assert services.claim_due(now=now + timedelta(minutes=5)) == []
+    assert {state for _, _, state, _ in log_of(visit)} == {"skipped"}
+    assert mail_server.received == []
