@@ -30,12 +30,17 @@ $(AXE):
 
 axe: $(AXE)
 
-# Local development server on the embedded SQLite database (or DATABASE_URL).
+# Local development server on the embedded SQLite database (or DATABASE_URL), with the
+# background worker (db_worker) and the minute-by-minute reminder pass beside it. One Ctrl-C
+# stops all three; when the web server stops for any other reason, the trap stops the rest.
 run: export DEBUG ?= true
 run: $(STAMP)
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	$(BIN)/python manage.py send_reminders --every 60 & pass=$$!; \
+	trap 'kill $$worker $$pass 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Extra pytest arguments: make test ARGS="-k patients -x"

@@ -147,7 +147,19 @@ class ClinicProfileForm(forms.ModelForm):
     class Meta:
         model = ClinicProfile
         fields = ["name", "phone", "email", "address", "sheet_footer", "recall_after_months"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        reminder_fields = [
+            "reminder_email_hours",
+            "reminder_sms_hours",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "reminder_grace_minutes",
+        ]
+        fields += reminder_fields
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,6 +175,15 @@ class ClinicProfileForm(forms.ModelForm):
             "logo",
             *(["remove_logo"] if "remove_logo" in self.fields else []),
             "recall_after_months",
+            Fieldset(
+                "Appointment reminders",
+                Row(Column("reminder_email_hours"), Column("reminder_sms_hours")),
+                Row(
+                    Column("quiet_hours_start"),
+                    Column("quiet_hours_end"),
+                    Column("reminder_grace_minutes"),
+                ),
+            ),
         )
 
     def clean_logo(self) -> str:
@@ -172,7 +193,11 @@ class ClinicProfileForm(forms.ModelForm):
 
     def profile_fields(self) -> dict:
         """The values for services.clinic_profile_save: the logo only if uploaded or removed."""
-        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        reminders = self.Meta.reminder_fields
+        fields = {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name not in reminders
+        }
+        fields["reminders"] = {name: self.cleaned_data[name] for name in reminders}
         if self.cleaned_data["logo"]:
             fields["logo"] = self.cleaned_data["logo"]
         elif self.cleaned_data.get("remove_logo"):

@@ -402,6 +402,42 @@ class ClinicProfile(models.Model):
         help_text="Months after a complaint is resolved before the patient is on the recall "
         "list (1 to 36).",
     )
+    # Appointment reminders (issue 16; treatments/reminders/rules.py reads these). Defaults in
+    # the database too, so rows written by older code (data migrations) get them.
+    reminder_email_hours = models.PositiveSmallIntegerField(
+        "E-mail reminder (hours before)",
+        default=48,
+        db_default=48,
+        validators=[MaxValueValidator(14 * 24)],
+        help_text="0 sends no e-mail reminders.",
+    )
+    reminder_sms_hours = models.PositiveSmallIntegerField(
+        "SMS reminder (hours before)",
+        default=24,
+        db_default=24,
+        validators=[MaxValueValidator(14 * 24)],
+        help_text="0 sends no text-message reminders.",
+    )
+    quiet_hours_start = models.TimeField(
+        "Quiet hours from",
+        default=time(21),
+        db_default=time(21),
+        help_text="Nothing is sent from this time…",
+    )
+    quiet_hours_end = models.TimeField(
+        "Quiet hours until",
+        default=time(8),
+        db_default=time(8),
+        help_text="…until this time, clinic time.",
+    )
+    reminder_grace_minutes = models.PositiveSmallIntegerField(
+        "Grace after booking (minutes)",
+        default=3,
+        db_default=3,
+        validators=[MaxValueValidator(120)],
+        help_text="Nothing goes out for a booking until it has stood this long (a booking "
+        "undone at once sends nothing).",
+    )
 
     objects = ClinicProfileQuerySet.as_manager()
     history = HistoricalRecords()

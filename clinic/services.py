@@ -359,6 +359,21 @@ def otp_reset(*, user: User, by: User, request) -> None:
 # --- the clinic's profile ------------------------------------------------------------------
 
 
+# The clinic's reminder settings (issue 16), on the same screen as its details.
+REMINDER_FIELDS = (
+    "reminder_email_hours",
+    "reminder_sms_hours",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "reminder_grace_minutes",
+)
+
+
+def _profile_values(profile: ClinicProfile) -> dict:
+    settings = {name: getattr(profile, name) for name in ("recall_after_months", *REMINDER_FIELDS)}
+    return {**profile.as_printed(), **settings}
+
+
 @transaction.atomic
 def clinic_profile_save(
     *,
@@ -369,16 +384,18 @@ def clinic_profile_save(
     sheet_footer: str,
     logo: str | None = None,
     recall_after_months: int | None = None,
+    reminders: dict | None = None,
     by: User,
 ) -> ClinicProfile:
     """Change the clinic's name, contact details, sheet footer and logo (a data: URI; None
-    keeps the logo, "" removes it), and when resolved complaints come onto the recall list
-    (None keeps it). Sheets already issued keep the details they were printed with. A save
+    keeps the logo, "" removes it), when resolved complaints come onto the recall list (None
+    keeps it) and the reminder settings (`reminders`: field name → value, REMINDER_FIELDS;
+    None keeps them). Sheets already issued keep the details they were printed with. A save
     that changes nothing adds no version to the history."""
     profile = ClinicProfile.objects.select_for_update().filter(
         pk=ClinicProfile.ONLY_ID
     ).first() or ClinicProfile(id=ClinicProfile.ONLY_ID)
-    before = None if profile._state.adding else (profile.as_printed(), profile.recall_after_months)
+    before = None if profile._state.adding else _profile_values(profile)
     profile.name = " ".join(name.split())
     profile.address = "\n".join(line.strip() for line in address.strip().splitlines())
     profile.phone = " ".join(phone.split())
@@ -388,8 +405,12 @@ def clinic_profile_save(
         profile.logo = logo
     if recall_after_months is not None:
         profile.recall_after_months = recall_after_months
+    for name, value in (reminders or {}).items():
+        if name not in REMINDER_FIELDS:
+            raise TypeError(f"{name} is not a reminder setting")
+        setattr(profile, name, value)
     profile.full_clean()
-    if (profile.as_printed(), profile.recall_after_months) != before:
+    if _profile_values(profile) != before:
         profile._history_user = by  # who made this version (outside a request too)
         profile.save()
     return profile

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The background worker (issue 16): Django's task API (the django_tasks backport for
+    # Django 5.2) with its queue in the database, run by `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "patients",
     "treatments",
@@ -323,6 +327,37 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "meridian@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Clinic admin", address) for address in env_list("ADMIN_EMAILS", [])]
+
+# --- Background tasks and reminders (issue 16; README "Reminders and the worker") -------
+# The queue lives in the clinic's own database, worked by `manage.py db_worker`; nothing else
+# to install. TASKS_BACKEND=immediate runs each task in the caller (the unit tests do).
+# TASKS_BACKEND=rq puts the queue in Redis (REDIS_URL) for larger installs: it needs
+# `pip install django-tasks-rq` and `manage.py rqworker default` instead of db_worker.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+_tasks_backend = env_choice("TASKS_BACKEND", "database", choices=list(_TASK_BACKENDS))
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend]}}
+if _tasks_backend == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# SMS: "console" prints each text (development), "file" writes one file per text under
+# VAR_DIR/sms, "http" posts JSON to SMS_API_URL (treatments/reminders/sms.py).
+_SMS_BACKENDS = {
+    "console": "treatments.reminders.sms.ConsoleSmsBackend",
+    "file": "treatments.reminders.sms.FileSmsBackend",
+    "http": "treatments.reminders.sms.HttpJsonSmsBackend",
+}
+SMS_BACKEND = _SMS_BACKENDS[env_choice("SMS_BACKEND", "console", choices=list(_SMS_BACKENDS))]
+SMS_API_URL = env_str("SMS_API_URL", "")
+SMS_API_KEY = env_str("SMS_API_KEY", "")
+SMS_SENDER = env_str("SMS_SENDER", "Meridian")
+SMS_API_TIMEOUT_SECONDS = env_int("SMS_API_TIMEOUT_SECONDS", 10, minimum=1)
+SMS_FILE_DIR = VAR_DIR / "sms"
+# Seconds an SMTP conversation may take before it counts as a temporary failure.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 
 # --- Security (secure by default whenever DEBUG is off) --------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.utils import timezone
 
 from clinic.formtools import DateInput
 from patients.models import BodyRegion, Complaint, Patient, RedFlag
@@ -34,6 +35,8 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_name",
             "emergency_contact_phone",
             "front_desk_notes",
+            "email_contact",
+            "sms_contact",
         ]
         widgets = {
             "date_of_birth": DateInput(),
@@ -66,7 +69,14 @@ class PatientForm(forms.ModelForm):
                 Row(Column("emergency_contact_name"), Column("emergency_contact_phone")),
             ),
             Fieldset("At the desk", "front_desk_notes", "consent_given"),
+            Fieldset("Appointment reminders", Row(Column("email_contact"), Column("sms_contact"))),
         )
+        recorded = self.instance.contact_consent_recorded_at
+        if recorded:
+            self.fields["sms_contact"].help_text = (
+                f"Last changed {timezone.localtime(recorded):%d %b %Y %H:%M} by "
+                f"{self.instance.contact_consent_recorded_by}."
+            )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

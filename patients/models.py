@@ -101,6 +101,14 @@ class Sex(models.TextChoices):
     INTERSEX = "intersex", "Intersex"
 
 
+class ContactConsent(models.TextChoices):
+    """Whether the patient agreed to be contacted on a channel (reminders, notices)."""
+
+    NOT_ASKED = "", "Not asked"
+    YES = "yes", "Yes"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
 class Patient(models.Model):
     """A person treated at the clinic. Patients are archived, never deleted."""
 
@@ -137,6 +145,33 @@ class Patient(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Consent to be contacted (issue 16): per channel, with when and by whom it was last
+    # recorded; earlier answers are in the patient's history.
+    email_contact = models.CharField(
+        "Reminders by e-mail",
+        max_length=10,
+        choices=ContactConsent,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    sms_contact = models.CharField(
+        "Reminders by text message",
+        max_length=10,
+        choices=ContactConsent,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    contact_consent_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contact_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     # The names folded for search ("zoe odegard peggy"); set by clean(), so by the service.
     search_name = models.TextField(blank=True, editable=False)

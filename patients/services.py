@@ -16,10 +16,19 @@ def _set_consent(patient: Patient, *, consent_given: bool, by: User) -> None:
         patient.consent_recorded_by = None
 
 
+def _note_contact_consent(patient: Patient, before: tuple[str, str], *, by: User) -> None:
+    """When the answer about e-mail or text reminders changes, who recorded it and when
+    (the earlier answers stay in the patient's history)."""
+    if (patient.email_contact, patient.sms_contact) != before:
+        patient.contact_consent_recorded_at = timezone.now()
+        patient.contact_consent_recorded_by = by
+
+
 @transaction.atomic
 def patient_register(*, by: User, consent_given: bool = False, **fields) -> Patient:
     patient = Patient(created_by=by, **fields)
     _set_consent(patient, consent_given=consent_given, by=by)
+    _note_contact_consent(patient, ("", ""), by=by)
     patient.full_clean()
     patient._history_user = by  # who made this version (outside a request too)
     patient.save()
@@ -28,9 +37,11 @@ def patient_register(*, by: User, consent_given: bool = False, **fields) -> Pati
 
 @transaction.atomic
 def patient_update(*, patient: Patient, by: User, consent_given: bool, **fields) -> Patient:
+    before = (patient.email_contact, patient.sms_contact)
     for name, value in fields.items():
         setattr(patient, name, value)
     _set_consent(patient, consent_given=consent_given, by=by)
+    _note_contact_consent(patient, before, by=by)
     patient.full_clean()
     patient._history_user = by  # who made this version (outside a request too)
     patient.save()

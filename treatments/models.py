@@ -239,6 +239,15 @@ class AppointmentQuerySet(models.QuerySet):
         )
         return self.live().filter(patient__in=patients, start__gte=after, pk=Subquery(first))
 
+    def with_failed_reminder(self):
+        """`reminder_failed`: a reminder (or corrected one) about it failed; one subquery."""
+        failed = Message.objects.filter(
+            appointment_id=OuterRef("pk"),
+            state=MessageState.FAILED,
+            kind__in=[MessageKind.REMINDER, MessageKind.CORRECTED],
+        )
+        return self.annotate(reminder_failed=Exists(failed))
+
     def with_session_number(self):
         """`session_number`: the place of each live course session among its course's live
         sessions, by start ("session 2 of 4"); None for cancelled ones and visits outside a
@@ -876,6 +885,106 @@ class HomeCareSheet(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} sheet {self.version} for {self.patient}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class MessageKind(models.TextChoices):
+    REMINDER = "reminder", "Reminder"
+    CORRECTED = "corrected", "Corrected reminder"
+    CANCELLATION = "cancellation", "Cancellation notice"
+
+
+class MessageState(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+# Accepted by the mail server or the SMS provider: a reminder that went out.
+WENT_OUT = (MessageState.SENT, MessageState.DELIVERED)
+
+
+class MessageQuerySet(models.QuerySet):
+    def with_people(self):
+        return self.select_related("patient", "appointment")
+
+    def went_out(self):
+        return self.filter(state__in=WENT_OUT)
+
+    def due(self, now):
+        """Scheduled, due, and not held by a worker (or by a backoff)."""
+        return self.filter(state=MessageState.SCHEDULED, send_at__lte=now).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+
+
+class Message(models.Model):
+    """One message to a patient about one appointment, on one channel: the delivery log.
+
+    Written only by treatments.reminders.services. A message is `sent` only once the mail
+    server or the SMS provider accepted it; `appointment_start` is the time it speaks of, so
+    a moved appointment is noticed (and corrected) by comparing it with the appointment's.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField(max_length=5, choices=Channel)
+    kind = models.CharField(max_length=12, choices=MessageKind, default=MessageKind.REMINDER)
+    appointment_start = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=MessageState, default=MessageState.SCHEDULED)
+    reason = models.CharField(max_length=200, blank=True)
+    send_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-send_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "send_at"], name="message_state_send_at_idx"),
+            models.Index(fields=["appointment", "channel"], name="message_appointment_idx"),
+            models.Index(fields=["patient", "-send_at"], name="message_patient_idx"),
+        ]
+        constraints = [
+            # One message of a kind per appointment, channel and appointment time: the
+            # reminder pass can run any number of times and derive the same log.
+            models.UniqueConstraint(
+                fields=["appointment", "channel", "kind", "appointment_start"],
+                name="message_once_per_appointment_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=WENT_OUT) | Q(sent_at__isnull=False),
+                name="message_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=[MessageState.FAILED, MessageState.SKIPPED]) | ~Q(reason=""),
+                name="message_failed_or_skipped_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.get_channel_display()}: {self.state}"
+
+    @property
+    def went_out(self) -> bool:
+        return self.state in WENT_OUT
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == MessageState.FAILED
 
 
 # --- The waitlist ---------------------------------------------------------------------------

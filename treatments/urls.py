@@ -6,6 +6,7 @@ from treatments.homecare import views as homecare
 from treatments.notes import catalogue_views as catalogue
 from treatments.notes import views as notes
 from treatments.recalls import views as recalls
+from treatments.reminders import views as reminders
 from treatments.scheduling import calendar_views as calendar
 from treatments.scheduling import day_sheet_views as day_sheet
 from treatments.scheduling import views as appointments
@@ -14,6 +15,8 @@ from treatments.waitlist import views as waitlist
 app_name = "treatments"
 
 urlpatterns = [
+    # reminders/views.py: the delivery log
+    path("messages/", reminders.message_list, name="messages"),
     # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
     path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),

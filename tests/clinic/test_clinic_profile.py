@@ -3,6 +3,7 @@ database with their history, edited by managers only, printed on every sheet iss
 
 import importlib
 import io
+from datetime import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -41,6 +42,12 @@ def profile_data(**changes):
         "address": "12 Mill Lane\nKingston KT1 1AA",
         "sheet_footer": "Open Monday to Saturday · riverside.example",
         "recall_after_months": 6,
+        # The reminder settings (issue 16) at their defaults.
+        "reminder_email_hours": 48,
+        "reminder_sms_hours": 24,
+        "quiet_hours_start": "21:00",
+        "quiet_hours_end": "08:00",
+        "reminder_grace_minutes": 3,
         **changes,
     }
     return data
@@ -52,7 +59,8 @@ def save(**changes) -> ClinicProfile:
 
     manager = User.objects.get(username="maria")
     fields = profile_data(**changes)
-    return services.clinic_profile_save(by=manager, **fields)
+    reminders = {name: fields.pop(name) for name in services.REMINDER_FIELDS}
+    return services.clinic_profile_save(by=manager, reminders=reminders, **fields)
 
 
 def sheet_pdf_text(client, sheet) -> str:
@@ -143,6 +151,22 @@ def test_bad_input_is_shown_next_to_its_field_and_kept(maria_client, field, valu
     assert value in page
     assert 'is-invalid"' in page
     assert ClinicProfile.objects.current().name != "Riverside Acupuncture"
+
+
+def test_a_manager_changes_when_reminders_go_out(maria_client):
+    data = profile_data(reminder_email_hours=72, reminder_sms_hours=0, quiet_hours_start="20:00")
+    assert maria_client.post(URL, data).status_code == 302
+    profile = ClinicProfile.objects.get()
+    assert (profile.reminder_email_hours, profile.reminder_sms_hours) == (72, 0)
+    assert profile.quiet_hours_start == time(20)
+    assert 'value="20:00"' in maria_client.get(URL).text
+
+
+def test_a_reminder_lead_beyond_two_weeks_is_refused_next_to_the_field(maria_client):
+    response = maria_client.post(URL, profile_data(reminder_email_hours=1000))
+    assert response.status_code == 200
+    assert response.context["form"].errors["reminder_email_hours"]
+    assert 'value="1000"' in response.text
 
 
 def test_typed_but_unsaved_details_do_not_reach_the_navigation(maria_client):

@@ -101,13 +101,13 @@ def test_the_managers_pages_run_the_same_queries_after_one_edit_or_twenty(
         services.complaint_update(complaint=complaint, by=maria, pain_at_intake=n % 10)
     maria_client.get(patient_url(patient))  # warm the session
 
-    # The page as every role gets it: 20 queries (session, user, groups, two for permissions,
+    # The page as every role gets it: 21 queries (session, user, groups, two for permissions,
     # the patient, the access log row with its chain (the head, locked; the link; the head
     # moved on), the clinic's profile, the next appointment, the complaints, who registered
-    # the patient and who recorded consent, courses, sessions (2), sheets and recall
-    # contacts); the manager's history adds 2: the versions with who made them, and the
-    # staff a change names (consent recorded by).
-    with django_assert_num_queries(22):
+    # the patient and who recorded consent, courses, sessions (2), sheets, recall contacts,
+    # the reminders' delivery log); the manager's history adds 2: the versions with who made
+    # them, and the staff a change names (consent recorded by).
+    with django_assert_num_queries(23):
         response = maria_client.get(patient_url(patient))
     assert len(response.context["history"]) == edits + 1
     # The complaint page: 13 queries (session, user, groups, two for permissions, the

@@ -33,5 +33,6 @@ def test_patients_registered_before_the_search_column_are_found_by_folded_name(m
 
     from patients.models import Patient
 
-    assert Patient.objects.get().search_name == "lukasz nguyen luki"
+    # Only the columns this migration knows: later ones (contact consent) are not there yet.
+    assert Patient.objects.only("search_name").get().search_name == "lukasz nguyen luki"
     assert Patient.objects.search("LUKASZ nguyen").count() == 1

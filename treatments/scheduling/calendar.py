@@ -44,7 +44,8 @@ def monday_of(day: date) -> date:
 
 
 def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
-    """Appointments starting on the days, all statuses, with people and a red-flag marker.
+    """Appointments starting on the days, all statuses, with people, a red-flag marker and
+    `reminder_failed` (the day sheet flags a failed reminder for the desk to phone).
 
     `red_flagged`: the course's complaint, or any active complaint of the patient, records
     red flags — one subquery, so the calendar needs no query per chip.
@@ -58,6 +59,7 @@ def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Ap
         .filter(**filters)
         .with_people()
         .with_session_number()
+        .with_failed_reminder()
         .annotate(red_flagged=Exists(flagged))
         .order_by("start", "id")
     )

@@ -159,6 +159,15 @@ NOT_CLINICAL = {
         "admin:treatments_appointmentstatuschange_changelist",
         "admin:treatments_appointmentstatuschange_change",
         "admin:treatments_appointmentstatuschange_history",
+        # The delivery log: names, appointment times, channels, states and reasons; never
+        # a message's text.
+        "treatments:messages",
+    ],
+    "the background worker's queue (django-tasks-db): task names, message ids and states, "
+    "no patient": [
+        "admin:django_tasks_database_dbtaskresult_changelist",
+        "admin:django_tasks_database_dbtaskresult_change",
+        "admin:django_tasks_database_dbtaskresult_history",
     ],
     "a form for a new record: the patient's name and what the user types (a possible "
     "duplicate found on registering is logged as a patient search)": [

@@ -123,11 +123,11 @@ def test_the_managers_appointment_page_runs_the_same_queries_after_one_move_or_t
 
     # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the appointment with its people and
     # session number, 7 the clinic's profile (navigation), 8 who booked it, 9 its status
-    # changes, 10 its note, 11 the manager's practitioner profile (none); for the manager's
-    # history: 12 the versions with who made them, 13 the practitioners and 14 the rooms
-    # they name; 15 the access-log row for the read, 16-18 its chain (the head, locked; the
-    # link; the head moved on).
-    with django_assert_num_queries(18):
+    # changes, 10 the reminders' delivery log, 11 its note, 12 the manager's practitioner
+    # profile (none); for the manager's history: 13 the versions with who made them, 14 the
+    # practitioners and 15 the rooms they name; 16 the access-log row for the read, 17-19 its
+    # chain (the head, locked; the link; the head moved on).
+    with django_assert_num_queries(19):
         response = maria_client.get(url)
     assert len(response.context["history"]) == moves + 1
     assert Appointment.history.filter(id=booked.pk).count() == moves + 1

@@ -26,7 +26,7 @@ from clinic.models import ClinicProfile, Practitioner, User
 from clinic.roles import Role
 from clinic.services import clinic_profile_save, room_save, staff_create
 from patients.models import BodyRegion as R
-from patients.models import Patient, RedFlag, Sex, Side
+from patients.models import ContactConsent, Patient, RedFlag, Sex, Side
 from patients.services import complaint_record, patient_register
 from treatments.demo import notes as demo_notes
 from treatments.demo import recalls as demo_recalls
@@ -196,9 +196,15 @@ class Command(BaseCommand):
         phones = rng.sample(PHONE_NUMBERS, len(PHONE_NUMBERS))
         desk = [users["frontdesk"], users["frontdesk2"]]
         practitioners = [users[name] for name in ("practitioner", "practitioner2", "practitioner3")]
+        # Consent to reminders from a generator of its own, so the rest of the demo stays as
+        # it was before reminders existed.
+        answers = random.Random(FAKER_SEED + 16)
         for i in range(PATIENT_COUNT):
             patient = patient_register(
-                by=desk[i % 2], consent_given=rng.random() < 0.88, **_patient(fake, phones, today)
+                by=desk[i % 2],
+                consent_given=rng.random() < 0.88,
+                **_patient(fake, phones, today),
+                **_contact_consent(answers),
             )
             for story in rng.sample(ONSET_STORIES, rng.choice((1, 1, 2))):
                 complaint_record(
@@ -260,6 +266,19 @@ def _patient(fake: Faker, phones: list[str], today) -> dict:
     if rng.random() < 0.15:
         fields["front_desk_notes"] = rng.choice(DESK_NOTES)
     return fields
+
+
+def _contact_consent(answers: random.Random) -> dict:
+    """Most demo patients agreed to reminders; a few opted out of one channel; some were
+    never asked (their reminders are skipped with that reason)."""
+
+    def one() -> str:
+        roll = answers.random()
+        if roll < 0.8:
+            return ContactConsent.YES
+        return ContactConsent.OPTED_OUT if roll < 0.87 else ContactConsent.NOT_ASKED
+
+    return {"email_contact": one(), "sms_contact": one()}
 
 
 def _complaint(fake: Faker, today, born, story: str) -> dict:

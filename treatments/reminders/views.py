@@ -1,0 +1,45 @@
+from datetime import time, timedelta
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from clinic.access import staff_required
+from clinic.models import local_datetime
+from treatments.models import Message
+from treatments.reminders.forms import MessageFilterForm
+
+MESSAGES_PER_PAGE = 50
+
+
+def filtered_messages(form: MessageFilterForm):
+    messages = Message.objects.with_people().order_by("-send_at", "-pk")
+    if not form.is_valid():
+        return messages.none()
+    data = form.cleaned_data
+    if data["state"]:
+        messages = messages.filter(state=data["state"])
+    if data["channel"]:
+        messages = messages.filter(channel=data["channel"])
+    if data["first_day"]:
+        messages = messages.filter(send_at__gte=local_datetime(data["first_day"], time(0)))
+    if data["last_day"]:
+        end = local_datetime(data["last_day"] + timedelta(days=1), time(0))
+        messages = messages.filter(send_at__lt=end)
+    return messages
+
+
+@staff_required("treatments.view_message")
+@require_GET
+def message_list(request):
+    """The delivery log for the desk: every reminder and notice, its state and why. No
+    patient page is read here (names and times only), so nothing goes to the access log."""
+    form = MessageFilterForm(request.GET)
+    page = Paginator(filtered_messages(form), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "treatments/message_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
