@@ -355,6 +355,11 @@ SMS_API_URL = env_str("SMS_API_URL", "")
 SMS_API_KEY = env_str("SMS_API_KEY", "")
 SMS_SENDER = env_str("SMS_SENDER", "Meridian")
 SMS_API_TIMEOUT_SECONDS = env_int("SMS_API_TIMEOUT_SECONDS", 10, minimum=1)
+# Delivery reports: the provider POSTs them to /reminders/sms/status/, signed with this secret
+# (HMAC-SHA256 of the body); unset refuses every report. SMS_API_STATUS_URL, when set, is
+# sent with each text so that the provider knows where to report.
+SMS_API_STATUS_SECRET = env_str("SMS_API_STATUS_SECRET", "")
+SMS_API_STATUS_URL = env_str("SMS_API_STATUS_URL", "")
 SMS_FILE_DIR = VAR_DIR / "sms"
 # Seconds an SMTP conversation may take before it counts as a temporary failure.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)

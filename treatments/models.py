@@ -947,6 +947,9 @@ class Message(models.Model):
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the SMS provider's delivery report says the message reached the phone or failed
+    # after it was accepted (the provider's own time when it gives one).
+    reported_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = MessageQuerySet.as_manager()
@@ -957,6 +960,8 @@ class Message(models.Model):
             models.Index(fields=["state", "send_at"], name="message_state_send_at_idx"),
             models.Index(fields=["appointment", "channel"], name="message_appointment_idx"),
             models.Index(fields=["patient", "-send_at"], name="message_patient_idx"),
+            # A delivery report names the message by the provider's id.
+            models.Index(fields=["provider_id"], name="message_provider_id_idx"),
         ]
         constraints = [
             # One message of a kind per appointment, channel and appointment time: the
@@ -973,6 +978,11 @@ class Message(models.Model):
                 condition=~Q(state__in=[MessageState.FAILED, MessageState.SKIPPED]) | ~Q(reason=""),
                 name="message_failed_or_skipped_has_reason",
             ),
+            # Delivered is only ever the provider's word, and it says when.
+            models.CheckConstraint(
+                condition=~Q(state=MessageState.DELIVERED) | Q(reported_at__isnull=False),
+                name="message_delivered_has_report_time",
+            ),
         ]
 
     def __str__(self):
@@ -985,6 +995,10 @@ class Message(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.state == MessageState.FAILED
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.state == MessageState.DELIVERED
 
 
 # --- The waitlist ---------------------------------------------------------------------------

@@ -17,6 +17,8 @@ app_name = "treatments"
 urlpatterns = [
     # reminders/views.py: the delivery log
     path("messages/", reminders.message_list, name="messages"),
+    # the SMS provider's delivery reports: a machine endpoint, signed, no login
+    path("reminders/sms/status/", reminders.sms_status, name="sms-status"),
     # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
     path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),

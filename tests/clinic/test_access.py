@@ -26,13 +26,20 @@ def _urls_in(resolver, namespace):
             yield name, reverse(name, kwargs=dict.fromkeys(arguments, 1))
 
 
-def _protected_urls():
+# Addresses for machines, not people: no login, their own credential instead.
+MACHINE_ENDPOINTS = {
+    "treatments:sms-status",  # the SMS provider's delivery reports, signed with a shared secret
+}
+
+
+def _all_urls():
     for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver) and pattern.namespace in NAMESPACES:
             yield from _urls_in(pattern, pattern.namespace)
 
 
-PROTECTED_URLS = sorted(_protected_urls())
+PROTECTED_URLS = sorted((name, path) for name, path in _all_urls() if name not in MACHINE_ENDPOINTS)
+MACHINE_URLS = sorted((name, path) for name, path in _all_urls() if name in MACHINE_ENDPOINTS)
 
 
 def _assert_sent_to_login(response, path):
@@ -63,6 +70,18 @@ def test_an_account_without_a_role_is_refused_every_page(nobody_client, name, pa
 @pytest.mark.parametrize(("name", "path"), PROTECTED_URLS, ids=[n for n, _ in PROTECTED_URLS])
 def test_anonymous_visitor_is_sent_to_log_in_from_every_page(client, db, name, path):
     _assert_sent_to_login(client.get(path), path)
+
+
+def test_every_machine_endpoint_exists():
+    assert {name for name, _ in MACHINE_URLS} == MACHINE_ENDPOINTS
+
+
+@pytest.mark.parametrize(("name", "path"), MACHINE_URLS, ids=[n for n, _ in MACHINE_URLS])
+@pytest.mark.parametrize("who", ["client", "nobody_client", "maria_client"])
+def test_a_machine_endpoint_refuses_anyone_without_its_credential(request, db, who, name, path):
+    visitor = request.getfixturevalue(who)
+    assert visitor.get(path).status_code == 405
+    assert visitor.post(path).status_code == 403
 
 
 @pytest.mark.parametrize("name", ["password_change", "password_change_done"])

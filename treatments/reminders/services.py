@@ -28,6 +28,7 @@ from treatments.models import (
 )
 from treatments.reminders import content
 from treatments.reminders.channels import DeliveryError, send_email
+from treatments.reminders.delivery_reports import DeliveryReport, ReportOutcome
 from treatments.reminders.rules import ReminderRules
 from treatments.reminders.sms import sms_backend
 
@@ -334,3 +335,51 @@ def _record_failure(message: Message, error: DeliveryError, now: datetime) -> Me
         "will retry" if message.state == MessageState.SCHEDULED else "failed",
     )
     return _write(message, now)
+
+
+# --- what the SMS provider reports afterwards -----------------------------------------------
+
+PROVIDER_FAILED = "SMS provider reported it failed"
+PROVIDER_UNDELIVERABLE = "SMS provider reported it undeliverable"
+
+
+@transaction.atomic
+def record_delivery_report(
+    *, report: DeliveryReport, now: datetime | None = None
+) -> tuple[ReportOutcome, Message | None]:
+    """Record the provider's word on a text it accepted: sent becomes delivered, or failed
+    with the provider's reason. A repeated report changes nothing, and the log never goes
+    backwards: delivered stays delivered whatever arrives later, while a delivery reported
+    after a failure wins (the provider got it through after all), so the end state does not
+    depend on the order reports arrive in. A report about a message that has not gone out
+    is refused."""
+    now = now or timezone.now()
+    found = list(
+        Message.objects.select_for_update()
+        .filter(channel=Channel.SMS, provider_id=report.provider_id)
+        .order_by("pk")[:2]
+    )
+    if len(found) != 1:
+        outcome = ReportOutcome.AMBIGUOUS if found else ReportOutcome.UNKNOWN
+        log.warning("delivery report not recorded: %s message", outcome)
+        return outcome, None
+    message = found[0]
+    if message.sent_at is None:  # scheduled, skipped, or refused before it was accepted
+        log.warning("delivery report for message %s, still %s: ignored", message.pk, message.state)
+        return ReportOutcome.NOT_SENT, message
+    if message.is_delivered or (message.is_failed and not report.delivered):
+        repeated = report.delivered == message.is_delivered
+        outcome = ReportOutcome.REPEATED if repeated else ReportOutcome.SUPERSEDED
+        log.info("delivery report for message %s: %s, stays %s", message.pk, outcome, message.state)
+        return outcome, message
+    # Not before it was sent, nor in the future: the provider's clock is not ours.
+    message.reported_at = min(max(report.at or now, message.sent_at), now)
+    message.next_attempt_at = None
+    if report.delivered:
+        message.state, message.reason = MessageState.DELIVERED, ""
+    else:
+        said = PROVIDER_UNDELIVERABLE if report.status == "undeliverable" else PROVIDER_FAILED
+        message.state = MessageState.FAILED
+        message.reason = f"{said}: {report.reason}"[:200] if report.reason else said
+    log.info("message %s %s (the provider's report)", message.pk, message.state)
+    return ReportOutcome.RECORDED, _write(message, now)

@@ -51,25 +51,32 @@ class HttpJsonSmsBackend:
     """A provider taking JSON over HTTPS, in the style of the common SMS APIs:
 
         POST SMS_API_URL   Authorization: Bearer SMS_API_KEY
-        {"from": SMS_SENDER, "to": "+447700900123", "text": "…"}
+        {"from": SMS_SENDER, "to": "+447700900123", "text": "…", "status_url": "…"}
         → 2xx {"id": "…", "status": "accepted" | "queued" | "delivered"}
+
+    `status_url` (only when SMS_API_STATUS_URL is set) is where the provider POSTs its
+    delivery reports for the message (treatments/reminders/delivery_reports.py).
 
     A 4xx answer (a bad number, a refused sender, bad credentials) is permanent, except 408
     and 429 (try later); 5xx, timeouts and unreachable servers are temporary.
     """
 
-    def __init__(self, *, url=None, key=None, sender=None, timeout=None):
+    def __init__(self, *, url=None, key=None, sender=None, timeout=None, status_url=None):
         self.url = url or settings.SMS_API_URL
         self.key = key if key is not None else settings.SMS_API_KEY
         self.sender = sender or settings.SMS_SENDER
         self.timeout = timeout or settings.SMS_API_TIMEOUT_SECONDS
+        self.status_url = status_url if status_url is not None else settings.SMS_API_STATUS_URL
 
     def send(self, *, to: str, text: str) -> str:
         if not self.url:
             raise PermanentFailure("SMS provider not configured (SMS_API_URL)")
+        payload = {"from": self.sender, "to": to, "text": text}
+        if self.status_url:
+            payload["status_url"] = self.status_url
         request = urllib.request.Request(
             self.url,
-            data=json.dumps({"from": self.sender, "to": to, "text": text}).encode(),
+            data=json.dumps(payload).encode(),
             headers={
                 "Content-Type": "application/json",
                 "Accept": "application/json",

@@ -1,13 +1,30 @@
+import logging
 from datetime import time, timedelta
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import staff_required
 from clinic.models import local_datetime
+from clinic.request_limits import declared_size
 from treatments.models import Message
+from treatments.reminders import services
+from treatments.reminders.delivery_reports import (
+    MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    BadReport,
+    ReportOutcome,
+    parse_report,
+    signature_is_valid,
+)
 from treatments.reminders.forms import MessageFilterForm
+
+log = logging.getLogger(__name__)
 
 MESSAGES_PER_PAGE = 50
 
@@ -43,3 +60,34 @@ def message_list(request):
         "treatments/message_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+REFUSED = {
+    ReportOutcome.UNKNOWN: (404, "no text message has this id"),
+    ReportOutcome.NOT_SENT: (409, "this message has not been sent"),
+    ReportOutcome.AMBIGUOUS: (409, "several messages have this id"),
+}
+
+
+@login_not_required  # the SMS provider, not a person: the signature is its credential
+@csrf_exempt
+@require_POST
+def sms_status(request):
+    """The SMS provider's delivery reports (treatments/reminders/delivery_reports.py). The
+    body is read only when small, and parsed only once its signature holds."""
+    if declared_size(request) > MAX_BODY_BYTES:
+        return JsonResponse({"error": "a report is at most 4096 bytes"}, status=413)
+    body = request.body
+    secret = settings.SMS_API_STATUS_SECRET
+    if not signature_is_valid(body, request.headers.get(SIGNATURE_HEADER), secret):
+        log.warning("delivery report refused: %s", "bad signature" if secret else "no secret set")
+        return JsonResponse({"error": "missing or invalid signature"}, status=403)
+    try:
+        report = parse_report(body)
+    except BadReport as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    outcome, message = services.record_delivery_report(report=report)
+    if outcome in REFUSED:
+        status, error = REFUSED[outcome]
+        return JsonResponse({"error": error, "outcome": outcome}, status=status)
+    return JsonResponse({"outcome": outcome, "state": message.state})

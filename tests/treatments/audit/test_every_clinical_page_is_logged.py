@@ -240,6 +240,10 @@ NOT_CLINICAL = {
         "admin:treatments_accesslog_history",
     ],
     "ends the session: not walked": ["logout", "admin:logout"],
+    "a machine endpoint: the SMS provider's signed delivery reports (no login); it answers "
+    "a state in JSON, never a page, and refuses the walk's unsigned requests": [
+        "treatments:sms-status",
+    ],
 }
 # Admin models with no clinical content, and the refused add and delete pages of all models.
 ADMIN_NOT_CLINICAL = {

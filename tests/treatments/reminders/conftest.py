@@ -1,13 +1,18 @@
 """Real servers on localhost for the reminders' channels: an SMTP server (aiosmtpd) that keeps
-what it receives or refuses as told, and an SMS provider (http.server) that answers as told.
+what it receives or refuses as told, and an SMS provider (http.server) that answers as told
+and, when told to, reports delivery to the status URL it was given, signed as providers sign.
 
 Ann Lee (tests/treatments/conftest.py) agreed to reminders by e-mail and text here.
 """
 
+import hashlib
+import hmac
 import json
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -62,15 +67,56 @@ def mail_server(settings):
         controller.stop()
 
 
+def signed(secret: str, body: bytes) -> dict:
+    """The signature header a provider sends with `body`, made here as a provider would (not
+    with the app's own signing helper, so that the two are checked against each other)."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-SMS-Signature": f"sha256={digest}"}
+
+
+def signed_report(secret: str, **fields) -> tuple[bytes, dict]:
+    """A delivery report's JSON body and its signature header."""
+    body = json.dumps(fields).encode()
+    return body, signed(secret, body)
+
+
 @dataclass
 class SmsProvider:
-    """A JSON SMS API: what it was sent, and how to answer (status, body, delay)."""
+    """A JSON SMS API: what it was sent, and how to answer (status, body, delay).
+
+    With `report` set (e.g. {"status": "delivered"}), after accepting a text that came with a
+    `status_url` it POSTs that report about it there, signed with `secret`, trying again a
+    few times while the answer is 404 or 409 (as real providers retry); `reported` gets each
+    answer's status code and is set when it is done."""
 
     url: str = ""
     requests: list = field(default_factory=list)
     status: int = 201
     answer: dict = field(default_factory=lambda: {"id": "sms-0001", "status": "accepted"})
     delay: float = 0.0
+    secret: str = "provider-shared-secret"
+    report: dict | None = None
+    answers: list = field(default_factory=list)
+    reported: threading.Event = field(default_factory=threading.Event)
+
+    def send_report(self, status_url: str) -> None:
+        body, headers = signed_report(self.secret, id=self.answer["id"], **self.report)
+        for _ in range(20):
+            request = urllib.request.Request(
+                status_url,
+                data=body,
+                headers={"Content-Type": "application/json", **headers},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    self.answers.append(response.status)
+            except urllib.error.HTTPError as error:
+                self.answers.append(error.code)
+            if self.answers[-1] not in (404, 409):
+                break
+            time.sleep(0.1)
+        self.reported.set()
 
 
 @pytest.fixture
@@ -80,12 +126,8 @@ def sms_provider(settings):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
-            provider.requests.append(
-                {
-                    "auth": self.headers.get("Authorization"),
-                    "body": json.loads(self.rfile.read(length)),
-                }
-            )
+            sent = json.loads(self.rfile.read(length))
+            provider.requests.append({"auth": self.headers.get("Authorization"), "body": sent})
             time.sleep(provider.delay)
             body = json.dumps(provider.answer).encode()
             try:
@@ -95,19 +137,27 @@ def sms_provider(settings):
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the adapter gave up waiting (the timeout test)
+                return  # the adapter gave up waiting (the timeout test)
+            if provider.report is not None and sent.get("status_url"):
+                later = threading.Thread(
+                    target=provider.send_report, args=(sent["status_url"],), daemon=True
+                )
+                later.start()
 
         def log_message(self, *args):  # the test output stays quiet
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     provider.url = f"http://127.0.0.1:{server.server_address[1]}/v1/messages"
     settings.SMS_BACKEND = "treatments.reminders.sms.HttpJsonSmsBackend"
     settings.SMS_API_URL, settings.SMS_API_KEY = provider.url, "test-key"
     settings.SMS_API_TIMEOUT_SECONDS = 1
+    settings.SMS_API_STATUS_SECRET = provider.secret
     try:
         yield provider
     finally:
