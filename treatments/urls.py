@@ -17,6 +17,7 @@ app_name = "treatments"
 urlpatterns = [
     # reminders/views.py: the delivery log
     path("messages/", reminders.message_list, name="messages"),
+    path("sheets/<int:pk>/email/", reminders.sheet_email, name="sheet-email"),
     # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
     path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),

@@ -1,12 +1,14 @@
 from datetime import time, timedelta
 
+from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import staff_required
 from clinic.models import local_datetime
-from treatments.models import Message
+from treatments.models import HomeCareSheet, Message, MessageState
+from treatments.reminders import services, tasks
 from treatments.reminders.forms import MessageFilterForm
 
 MESSAGES_PER_PAGE = 50
@@ -43,3 +45,30 @@ def message_list(request):
         "treatments/message_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+@staff_required("treatments.add_message", "treatments.view_homecaresheet")
+@require_POST
+def sheet_email(request, pk):
+    """E-mail an issued sheet's PDF to its patient: the message is logged at once (skipped,
+    with the reason, when the patient may not be written to) and the worker sends it."""
+    sheet = get_object_or_404(HomeCareSheet, pk=pk)
+    asked = services.sheet_email(sheet=sheet, by=request.user)
+    message = asked.message
+    if not asked.new:
+        flash.info(request, "This sheet was asked for moments ago: it is not sent twice.")
+    elif message.state == MessageState.SKIPPED:
+        flash.error(
+            request,
+            f"The sheet was not e-mailed: {message.reason[:1].lower()}{message.reason[1:]}.",
+        )
+    else:
+        tasks.deliver_message.enqueue(message.pk)
+        flash.success(
+            request,
+            "The sheet is being e-mailed to the patient; the log shows when the mail server "
+            "has taken it.",
+        )
+    if request.POST.get("back") == "course" and sheet.course_id:
+        return redirect("treatments:course-detail", sheet.course_id)
+    return redirect("treatments:sheet-detail", sheet.pk)
