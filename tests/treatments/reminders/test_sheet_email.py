@@ -3,9 +3,11 @@ given: exactly its issued snapshot as a PDF, through a real SMTP server on local
 (aiosmtpd), logged like the reminders (sent only when the server took it, refusals retried
 or failed, a patient who may not be written to skipped with the reason)."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -348,3 +350,28 @@ def test_the_sheet_page_reads_what_was_sent_in_one_query_however_often(
             services.sheet_email(sheet=sheet, by=paul, now=later)
         with django_assert_num_queries(13):
             assert paul_client.get(sheet_url(sheet)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_four_requests_at_the_same_instant_make_one_message(sheet, paul):
+    """Each thread has its own connection; the sheet's row lock (PostgreSQL) or the IMMEDIATE
+    transaction (SQLite) takes them one after the other, and the later ones see the first."""
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def ask():
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            answers.append(services.sheet_email(sheet=sheet, by=paul).new)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(answers) == [False, False, False, True]
+    assert Message.objects.filter(sheet=sheet).count() == 1
