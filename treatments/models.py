@@ -926,7 +926,7 @@ WENT_OUT = (MessageState.SENT, MessageState.DELIVERED)
 
 class MessageQuerySet(models.QuerySet):
     def with_people(self):
-        return self.select_related("patient", "appointment", "sheet")
+        return self.select_related("patient", "appointment")
 
     def went_out(self):
         return self.filter(state__in=WENT_OUT)
