@@ -205,6 +205,7 @@ OWNED_BY = {
     "treatments:home-care-item-edit": "item",
     "treatments:sheet-detail": "sheet",
     "treatments:sheet-pdf": "sheet",
+    "treatments:sheet-email": "sheet",
     "treatments:waitlist-edit": "waitlist_entry",
     "treatments:waitlist-remove": "waitlist_entry",
     "treatments:waitlist-book": "waitlist_entry",

@@ -854,6 +854,17 @@ class SheetKind(models.TextChoices):
     PREVENTION = "prevention", "Prevention (at the end of a course)"
 
 
+class HomeCareSheetQuerySet(models.QuerySet):
+    def with_last_emailed(self):
+        """Each sheet with `last_emailed`: when the mail server last took it for the patient."""
+        return self.annotate(
+            last_emailed=models.Max(
+                "messages__sent_at",
+                filter=Q(messages__state__in=WENT_OUT),
+            )
+        )
+
+
 class HomeCareSheet(models.Model):
     """A sheet as it was given to a patient: an immutable snapshot of exactly what was
     printed. Reprints print the snapshot, whatever happened to the library since."""
@@ -874,6 +885,8 @@ class HomeCareSheet(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     snapshot = models.JSONField(help_text="Exactly what was printed.")
     content_hash = models.CharField(max_length=64)
+
+    objects = HomeCareSheetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -896,6 +909,7 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     CORRECTED = "corrected", "Corrected reminder"
     CANCELLATION = "cancellation", "Cancellation notice"
+    HOME_CARE_SHEET = "sheet", "Home-care sheet"
 
 
 class MessageState(models.TextChoices):
@@ -925,7 +939,8 @@ class MessageQuerySet(models.QuerySet):
 
 
 class Message(models.Model):
-    """One message to a patient about one appointment, on one channel: the delivery log.
+    """One message to a patient on one channel, about one appointment (a reminder or notice)
+    or carrying one issued home-care sheet (its PDF, by e-mail): the delivery log.
 
     Written only by treatments.reminders.services. A message is `sent` only once the mail
     server or the SMS provider accepted it; `appointment_start` is the time it speaks of, so
@@ -933,10 +948,23 @@ class Message(models.Model):
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="messages")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    sheet = models.ForeignKey(
+        HomeCareSheet, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    # Who asked for a sheet to be sent (reminders are the worker's own doing).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     channel = models.CharField(max_length=5, choices=Channel)
     kind = models.CharField(max_length=12, choices=MessageKind, default=MessageKind.REMINDER)
-    appointment_start = models.DateTimeField()
+    appointment_start = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=MessageState, default=MessageState.SCHEDULED)
     reason = models.CharField(max_length=200, blank=True)
     send_at = models.DateTimeField()
@@ -974,6 +1002,26 @@ class Message(models.Model):
                 condition=~Q(state__in=WENT_OUT) | Q(sent_at__isnull=False),
                 name="message_sent_has_time",
             ),
+            # A home-care sheet's message carries its sheet by e-mail; every other kind is
+            # about an appointment at a time.
+            models.CheckConstraint(
+                condition=Q(
+                    kind=MessageKind.HOME_CARE_SHEET,
+                    sheet__isnull=False,
+                    appointment__isnull=True,
+                    appointment_start__isnull=True,
+                    channel=Channel.EMAIL,
+                )
+                | (
+                    ~Q(kind=MessageKind.HOME_CARE_SHEET)
+                    & Q(
+                        sheet__isnull=True,
+                        appointment__isnull=False,
+                        appointment_start__isnull=False,
+                    )
+                ),
+                name="message_about_an_appointment_or_a_sheet",
+            ),
             models.CheckConstraint(
                 condition=~Q(state__in=[MessageState.FAILED, MessageState.SKIPPED]) | ~Q(reason=""),
                 name="message_failed_or_skipped_has_reason",
@@ -999,6 +1047,10 @@ class Message(models.Model):
     @property
     def is_delivered(self) -> bool:
         return self.state == MessageState.DELIVERED
+
+    @property
+    def is_sheet(self) -> bool:
+        return self.kind == MessageKind.HOME_CARE_SHEET
 
 
 # --- The waitlist ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("messages/", reminders.message_list, name="messages"),
     # the SMS provider's delivery reports: a machine endpoint, signed, no login
     path("reminders/sms/status/", reminders.sms_status, name="sms-status"),
+    path("sheets/<int:pk>/email/", reminders.sheet_email, name="sheet-email"),
     # scheduling/calendar_views.py: the day calendar, a practitioner's week, everyone's week
     path("schedule/", calendar.schedule_day, name="schedule-today"),
     path("schedule/team/", calendar.schedule_team_week, name="schedule-team-this-week"),

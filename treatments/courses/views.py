@@ -191,7 +191,7 @@ def course_detail(request, pk):
             "sessions": sessions,
             "next_session": next_session,
             "first_session": first_session,
-            "sheets": course.sheets.select_related("practitioner"),
+            "sheets": course.sheets.select_related("practitioner").with_last_emailed(),
             "discontinue_form": DiscontinueForm(),
             # Pain scores are note content: only for those who may read notes.
             "pain_chart": pain_chart(course, sessions)

@@ -160,6 +160,10 @@ def get_sheet(pk: int) -> HomeCareSheet:
 def sheet_detail(request, pk):
     sheet = get_sheet(pk)
     record_read(request, patient=sheet.patient, what="home-care sheet", object_id=sheet.pk)
+    user = request.user
+    # E-mailing it: who may send sees what was sent already (and when), as the desk does.
+    shown = user.has_perm("treatments.add_message") or user.has_perm("treatments.view_message")
+    emails = list(sheet.messages.order_by("-created_at", "-pk")) if shown else []
     return render(
         request,
         "treatments/sheet_print.html",
@@ -168,6 +172,9 @@ def sheet_detail(request, pk):
             "patient": sheet.patient,
             "body": rendering.sheet_body(sheet),
             "verification": seals.check_sheet(sheet),
+            "emails": emails,
+            "emails_shown": shown,
+            "last_emailed": next((m.sent_at for m in emails if m.went_out), None),
         },
     )
 

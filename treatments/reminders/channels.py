@@ -31,8 +31,11 @@ def _smtp_failure(code: int, what: str) -> DeliveryError:
     return kind(f"Mail server answered {code} ({what})")
 
 
-def send_email(*, to: str, subject: str, text: str, ics: str) -> str:
-    """Hand the e-mail to the mail server (settings.EMAIL_*). Returns "" (SMTP gives no id)."""
+def send_email(
+    *, to: str, subject: str, text: str, attachments: list[tuple[str, str | bytes, str]]
+) -> str:
+    """Hand the e-mail with its attachments (name, content, MIME type) to the mail server
+    (settings.EMAIL_*). Returns "" (SMTP gives no id)."""
     message = EmailMessage(
         subject=subject,
         body=text,
@@ -40,7 +43,8 @@ def send_email(*, to: str, subject: str, text: str, ics: str) -> str:
         to=[to],
         connection=get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT),
     )
-    message.attach("appointment.ics", ics, "text/calendar; charset=utf-8")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     try:
         accepted = message.send()
     except smtplib.SMTPRecipientsRefused as error:

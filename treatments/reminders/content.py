@@ -1,8 +1,10 @@
 """What a message says: the text of reminders, corrected reminders and cancellation notices,
-and the calendar file (.ics) that goes with an e-mail.
+and the calendar file (.ics) that goes with an e-mail; and the few lines that carry a
+home-care sheet's PDF.
 
 Scheduling information only (when, with whom, where, which session of a course, what the
-course is for, as the patient named it at the desk); never anything from a session note.
+course is for, as the patient named it at the desk); never anything from a session note. A
+sheet's own advice travels only in its PDF, never in the subject or the text.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import ClinicProfile
-from treatments.models import Appointment, Channel, MessageKind
+from treatments.models import Appointment, Channel, HomeCareSheet, MessageKind
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,29 @@ def wording(
         body.append(_how_to_change(clinic))
     if channel == Channel.SMS:
         return Wording(subject=subject, text=" ".join([*body, f"— {clinic.name}"]))
+    return Wording(subject=subject, text=_email_text(greeting, body, clinic))
+
+
+def _email_text(greeting: str, body: list[str], clinic: ClinicProfile) -> str:
     signature = "\n".join([clinic.name, *clinic.address.splitlines(), clinic.phone])
-    return Wording(subject=subject, text="\n\n".join([greeting, *body, signature.strip()]) + "\n")
+    return "\n\n".join([greeting, *body, signature.strip()]) + "\n"
+
+
+def sheet_wording(*, sheet: HomeCareSheet, clinic: ClinicProfile) -> Wording:
+    """The e-mail that carries an issued sheet: who gave it and when, nothing of its advice."""
+    patient = sheet.patient
+    issued = timezone.localtime(sheet.issued_at)
+    reach = f"call {clinic.phone}" if clinic.phone else "contact the clinic"
+    body = [
+        f"Attached is the home-care sheet you were given at {clinic.name} on "
+        f"{issued.day} {issued:%B %Y}, as a PDF.",
+        f"If you have questions, or the pain persists, please {reach}.",
+    ]
+    greeting = f"Hello {patient.preferred_name or patient.given_name},"
+    return Wording(
+        subject=f"Your home-care sheet from {clinic.name}",
+        text=_email_text(greeting, body, clinic),
+    )
 
 
 # --- the calendar file ------------------------------------------------------------------

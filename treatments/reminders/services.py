@@ -1,5 +1,6 @@
-"""The delivery log's only writer: derive the messages the appointments call for, and send
-one message, recording exactly what the mail server or SMS provider answered.
+"""The delivery log's only writer: derive the messages the appointments call for, ask for an
+issued home-care sheet to be e-mailed, and send one message, recording exactly what the mail
+server or SMS provider answered.
 
 The reminder pass (`plan_messages`) reads the appointments' current state every time it runs
 and brings the log in line with it, so running it twice changes nothing and no signal or
@@ -11,23 +12,27 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.models import ClinicProfile
+from clinic.models import ClinicProfile, User
+from clinic.time_limit import ChildFailed, TimeLimitExceeded
 from patients.models import ContactConsent, Patient
+from treatments.homecare.pdf import sheet_filename, sheet_pdf
 from treatments.models import (
     WENT_OUT,
     Appointment,
     AppointmentStatus,
     Channel,
+    HomeCareSheet,
     Message,
     MessageKind,
     MessageState,
 )
 from treatments.reminders import content
-from treatments.reminders.channels import DeliveryError, send_email
+from treatments.reminders.channels import DeliveryError, PermanentFailure, send_email
 from treatments.reminders.delivery_reports import DeliveryReport, ReportOutcome
 from treatments.reminders.rules import ReminderRules
 from treatments.reminders.sms import sms_backend
@@ -47,6 +52,9 @@ CANCELLED = "Appointment cancelled"
 NOT_AHEAD = "Appointment no longer ahead"
 NO_QUIET_TIME = "No time outside quiet hours before the appointment"
 REMINDING = (MessageKind.REMINDER, MessageKind.CORRECTED)
+# A second request for the same sheet within this is the same click (a double-click, a
+# resubmitted form): it sends nothing more.
+SAME_REQUEST = timedelta(seconds=10)
 
 
 def why_not_contact(patient: Patient, channel: str) -> str:
@@ -209,6 +217,53 @@ def _recheck_contact(message: Message, appointment, channel, now, figures) -> No
             _write(message, now)
 
 
+# --- a home-care sheet by e-mail ---------------------------------------------------------------
+
+
+@dataclass
+class SheetRequest:
+    message: Message
+    new: bool  # False: the same request again within SAME_REQUEST, nothing more was asked
+
+
+@transaction.atomic
+def sheet_email(*, sheet: HomeCareSheet, by: User, now: datetime | None = None) -> SheetRequest:
+    """Ask for the issued `sheet` (its snapshot's PDF) to be e-mailed to its patient: a
+    message scheduled now and held for the task the caller enqueues (so the reminder pass
+    hands it out only if that task never ran), or skipped with the reason the patient may not
+    be written to. Sending again later is allowed (a patient lost it)."""
+    now = now or timezone.now()
+    # The sheet's row, locked: two requests at once are taken one after the other, so the
+    # second sees the first's message.
+    sheet = (
+        HomeCareSheet.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=sheet.pk)
+    )
+    recent = (
+        Message.objects.filter(sheet=sheet, created_at__gt=now - SAME_REQUEST)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if recent is not None:
+        return SheetRequest(message=recent, new=False)
+    message = Message(
+        patient=sheet.patient,
+        sheet=sheet,
+        requested_by=by,
+        channel=Channel.EMAIL,
+        kind=MessageKind.HOME_CARE_SHEET,
+        send_at=now,
+        next_attempt_at=now + LEASE,
+        created_at=now,
+    )
+    reason = why_not_contact(sheet.patient, Channel.EMAIL)
+    if reason:
+        message.state, message.reason, message.next_attempt_at = MessageState.SKIPPED, reason, None
+    log.info("home-care sheet %s asked to be e-mailed (message %s)", sheet.pk, message.state)
+    return SheetRequest(message=_write(message, now), new=True)
+
+
 @transaction.atomic
 def claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
     """The due messages, each held for LEASE so that no other pass hands it out again."""
@@ -232,7 +287,10 @@ def deliver(*, message_id: int, now: datetime | None = None) -> Message:
     try:
         if message.channel == Channel.EMAIL:
             provider_id = send_email(
-                to=outgoing["to"], subject=message.subject, text=message.text, ics=outgoing["ics"]
+                to=outgoing["to"],
+                subject=message.subject,
+                text=message.text,
+                attachments=_attachments(outgoing),
             )
         else:
             provider_id = sms_backend().send(to=outgoing["to"], text=message.text)
@@ -241,11 +299,30 @@ def deliver(*, message_id: int, now: datetime | None = None) -> Message:
     return _record_sent(message, provider_id, now)
 
 
+def _attachments(outgoing: dict) -> list[tuple[str, str | bytes, str]]:
+    sheet = outgoing.get("sheet")
+    if sheet is None:
+        return [("appointment.ics", outgoing["ics"], "text/calendar; charset=utf-8")]
+    # The very renderer of the sheet's PDF view, from its snapshot, under the same limit.
+    try:
+        pdf = sheet_pdf(sheet)
+    except TimeLimitExceeded:
+        seconds = settings.PDF_TIME_LIMIT_SECONDS
+        raise PermanentFailure(
+            f"The sheet's PDF took longer than {seconds} s and was stopped"
+        ) from None
+    except ChildFailed:
+        raise PermanentFailure("The sheet's PDF could not be drawn") from None
+    return [(sheet_filename(sheet), pdf, "application/pdf")]
+
+
 @transaction.atomic
 def _prepare(message_id: int, now: datetime):
     message = Message.objects.select_for_update().get(pk=message_id)
     if message.state != MessageState.SCHEDULED:
         return message, None
+    if message.kind == MessageKind.HOME_CARE_SHEET:
+        return _prepare_sheet(message, now)
     appointment = (
         Appointment.objects.with_people()
         .with_session_number()
@@ -308,6 +385,20 @@ def _prepare(message_id: int, now: datetime):
     return message, {"to": str(patient.phone)}
 
 
+def _prepare_sheet(message: Message, now: datetime):
+    sheet = HomeCareSheet.objects.select_related("patient").get(pk=message.sheet_id)
+    # The patient may have withdrawn consent, lost the address or been archived since.
+    reason = why_not_contact(sheet.patient, Channel.EMAIL)
+    if reason:
+        return _skip(message, reason, now, PassFigures()) or message, None
+    words = content.sheet_wording(sheet=sheet, clinic=ClinicProfile.objects.current())
+    message.subject, message.text = words.subject[:200], words.text
+    message.attempts += 1
+    message.next_attempt_at = now + LEASE
+    _write(message, now)
+    return message, {"to": sheet.patient.email, "sheet": sheet}
+
+
 @transaction.atomic
 def _record_sent(message: Message, provider_id: str, now: datetime) -> Message:
     message.state, message.sent_at, message.reason = MessageState.SENT, now, ""
@@ -318,9 +409,10 @@ def _record_sent(message: Message, provider_id: str, now: datetime) -> Message:
 
 @transaction.atomic
 def _record_failure(message: Message, error: DeliveryError, now: datetime) -> Message:
-    start = message.appointment_start
+    start = message.appointment_start  # a sheet's message has no appointment to be late for
     retry_at = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-    if error.temporary and message.attempts < MAX_ATTEMPTS and retry_at < start:
+    in_time = start is None or retry_at < start
+    if error.temporary and message.attempts < MAX_ATTEMPTS and in_time:
         message.reason, message.next_attempt_at = error.reason, retry_at
     else:
         message.state, message.next_attempt_at = MessageState.FAILED, None

@@ -2,18 +2,19 @@ import logging
 from datetime import time, timedelta
 
 from django.conf import settings
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import staff_required
 from clinic.models import local_datetime
 from clinic.request_limits import declared_size
-from treatments.models import Message
-from treatments.reminders import services
+from treatments.models import HomeCareSheet, Message, MessageState
+from treatments.reminders import services, tasks
 from treatments.reminders.delivery_reports import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
@@ -91,3 +92,30 @@ def sms_status(request):
         status, error = REFUSED[outcome]
         return JsonResponse({"error": error, "outcome": outcome}, status=status)
     return JsonResponse({"outcome": outcome, "state": message.state})
+
+
+@staff_required("treatments.add_message", "treatments.view_homecaresheet")
+@require_POST
+def sheet_email(request, pk):
+    """E-mail an issued sheet's PDF to its patient: the message is logged at once (skipped,
+    with the reason, when the patient may not be written to) and the worker sends it."""
+    sheet = get_object_or_404(HomeCareSheet, pk=pk)
+    asked = services.sheet_email(sheet=sheet, by=request.user)
+    message = asked.message
+    if not asked.new:
+        flash.info(request, "This sheet was asked for moments ago: it is not sent twice.")
+    elif message.state == MessageState.SKIPPED:
+        flash.error(
+            request,
+            f"The sheet was not e-mailed: {message.reason[:1].lower()}{message.reason[1:]}.",
+        )
+    else:
+        tasks.deliver_message.enqueue(message.pk)
+        flash.success(
+            request,
+            "The sheet is being e-mailed to the patient; the log shows when the mail server "
+            "has taken it.",
+        )
+    if request.POST.get("back") == "course" and sheet.course_id:
+        return redirect("treatments:course-detail", sheet.course_id)
+    return redirect("treatments:sheet-detail", sheet.pk)

@@ -159,8 +159,8 @@ NOT_CLINICAL = {
         "admin:treatments_appointmentstatuschange_changelist",
         "admin:treatments_appointmentstatuschange_change",
         "admin:treatments_appointmentstatuschange_history",
-        # The delivery log: names, appointment times, channels, states and reasons; never
-        # a message's text.
+        # The delivery log: names, appointment times, channels, states and reasons (a sheet
+        # e-mailed is a link to it, by number); never a message's text.
         "treatments:messages",
     ],
     "the background worker's queue (django-tasks-db): task names, message ids and states, "
@@ -180,6 +180,7 @@ NOT_CLINICAL = {
         "treatments:appointment-status",
         "treatments:appointment-undo",
         "treatments:waitlist-book",
+        "treatments:sheet-email",  # the sheet leaves by the worker; the message is the record
         "treatments:course-discontinue",
         "treatments:course-complete",
         "treatments:note-start",
