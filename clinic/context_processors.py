@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject, lazy
 
+import clinic as meridian
 from clinic import idle
 from clinic.models import ClinicProfile
+from clinic.source import source_url
 
 
 def clinic_profile_for(request) -> ClinicProfile:
@@ -19,9 +21,15 @@ def clinic(request):
         "clinic_profile": SimpleLazyObject(lambda: clinic_profile_for(request)),
         # The name alone, as templates written before the profile existed call it.
         "clinic_name": lazy(lambda: clinic_profile_for(request).name, str)(),
+        # AGPL section 13: the footer offers every user the source, signed in or not.
+        "source_url": source_url(),
     }
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         # The page timer's start (this request counts as activity): see clinic/idle.py.
+        # Managers see the running version (to report problems, to check an upgrade); others
+        # need not, and a visitor who is not signed in must not (it tells an attacker what to try).
+        if request.user.is_manager:
+            context["meridian_version"] = meridian.__version__
         context["idle_logoff"] = {
             "seconds_left": idle.seconds_left_after(request),
             "warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,

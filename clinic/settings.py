@@ -459,6 +459,18 @@ SCHEDULE_SLOT_MINUTES = 15
 CLINICAL_READ_RECORDER = "treatments.audit.services.record_read"
 CLINICAL_LISTING_RECORDER = "treatments.audit.services.record_listing"
 
+# --- Licence and source (issue 17; clinic/source.py) ---
+# Meridian is AGPL-3.0-or-later: every page's footer links to the running version's source,
+# served by the app itself at /source/, or to the clinic's own published copy when set.
+SOURCE_URL = env_str(
+    "SOURCE_URL",
+    "",
+    help=(
+        "Where the footer's Source code link leads, e.g. the clinic's published copy of a "
+        "modified Meridian; empty: /source/, which serves the running version's own source."
+    ),
+)
+
 # --- Second factor (issue 14; clinic/two_factor.py) ---
 # Staff holding one of these roles (and, when any is listed, whoever may use the Django admin)
 # must give a code from an authenticator app or a backup code after the password.
