@@ -21,15 +21,14 @@ def clinic(request):
         "clinic_profile": SimpleLazyObject(lambda: clinic_profile_for(request)),
         # The name alone, as templates written before the profile existed call it.
         "clinic_name": lazy(lambda: clinic_profile_for(request).name, str)(),
-        # AGPL section 13: the footer offers every user the source, signed in or not.
+        # AGPL section 13: the footer offers every user the source, signed in or not. The
+        # footer shows the version to managers only (base.html): they report problems and
+        # check upgrades; a visitor who is not signed in must not learn what to attack.
         "source_url": source_url(),
+        "meridian_version": meridian.__version__,
     }
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         # The page timer's start (this request counts as activity): see clinic/idle.py.
-        # Managers see the running version (to report problems, to check an upgrade); others
-        # need not, and a visitor who is not signed in must not (it tells an attacker what to try).
-        if request.user.is_manager:
-            context["meridian_version"] = meridian.__version__
         context["idle_logoff"] = {
             "seconds_left": idle.seconds_left_after(request),
             "warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
