@@ -89,3 +89,9 @@ def test_a_practitioner_does_not_see_the_version(paul_client):
 def test_an_anonymous_visitor_does_not_see_the_version(client):
     for page in [reverse("login"), reverse("source")]:
         assert clinic.__version__ not in client.get(page).text
+
+
+def test_a_head_request_for_the_archive_is_answered_like_a_get(client):
+    response = client.head(reverse("source-download"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
