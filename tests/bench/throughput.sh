@@ -17,6 +17,8 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-8}
 WORKERS=${WORKERS:-2}
 export DEBUG=false STATIC_MANIFEST=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1
+# No collected static files: WhiteNoise would warn about the missing STATIC_ROOT.
+export PYTHONWARNINGS="ignore:No directory at:UserWarning"
 # Benchmark-only secrets when none are given: the scale database holds no real records.
 export SECRET_KEY=${SECRET_KEY:-benchmark-secret-key-not-for-production-0123456789}
 export MERIDIAN_RECORDS_KEY=${MERIDIAN_RECORDS_KEY:-benchmark-records-key-not-for-production-0123456789}

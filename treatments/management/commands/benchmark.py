@@ -72,10 +72,13 @@ class Command(BaseCommand):
         if runs < 1:
             raise CommandError("--runs must be at least 1.")
         big, small = (scale.QUICK, scale.QUICK_SMALL) if quick else (scale.FULL, scale.SMALL)
-        day = self._ready(big, "the scale database")
         if session:
-            self._session(day)
+            mark = scale.read_mark()
+            if mark is None:
+                raise CommandError(f"{self._where()} is not a benchmark database: build it first.")
+            self._session(date.fromisoformat(mark["day"]))
             return
+        day = self._ready(big, "the scale database")
         measure.add_twin()
         try:
             with measure.default_is(measure.TWIN):
