@@ -44,4 +44,4 @@ if [ "$status" != 200 ]; then
     exit 1
 fi
 echo "wrk: $url, $WORKERS gunicorn workers, $CONNECTIONS connections, $DURATION ($(nproc) cores)"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $cookie" "$url"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -H "Cookie: $cookie" "$url"

@@ -13,7 +13,7 @@ Not written: appointment history (django-simple-history) rows, status changes, s
 The shape, around a benchmark day D (the build's day, or the next Monday at a weekend):
 
 - the fortnight D-7 … D+7 looks like a busy real clinic: every weekday 200 appointments
-  (25 for each practitioner, 30 minutes apart from 08:00), every Saturday 20, Sundays none;
+  (25 for each practitioner, 30 minutes apart from 08:00), every Saturday 16 (2 each), Sundays none;
   so the day calendar, the week views, Today and the home page show realistic days for a week
   after the build;
 - around it, five years of history (and a month ahead) at 69 ten-minute appointments a day per
@@ -234,12 +234,12 @@ class Scale:
     patients: int
     history_days: int  # filler days before the realistic fortnight (and 30 after it at most)
     filler_per_lane: int  # ten-minute appointments a day per practitioner on filler days
-    busy_day: int  # appointments on a realistic weekday (a multiple of LANES)
+    busy_day: int  # appointments on a realistic weekday (multiples of LANES)
     quiet_day: int  # appointments on a realistic Saturday
     access_log: int
 
 
-FULL = Scale("full", 100_000, 1795, 69, 200, 20, 1_000_000)
+FULL = Scale("full", 100_000, 1795, 69, 200, 16, 1_000_000)
 # The small twin of a full database: the same clinic at ~1,000 appointments, for "one booking
 # at 1M appointments costs the same as at 1k".
 SMALL = Scale("small", 1_000, 0, 0, 96, 16, 1_000)
