@@ -2,7 +2,9 @@
 # Throughput of the day calendar at scale: gunicorn with 2 workers (one per core of the
 # reference machine), wrk with 2 threads and 8 connections for 20 s on the benchmark's busy
 # day (200 appointments), logged in as the benchmark's front desk. Production-like settings:
-# DEBUG off, the cached template loader, no static manifest needed (only the page is fetched).
+# DEBUG off, the cached template loader, no static manifest needed (only the page is fetched),
+# plain HTTP (no TLS proxy in front), and the production default for second factors (front
+# desk staff need none).
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/meridian_bench tests/bench/throughput.sh
 #   MERIDIAN_VAR_DIR=/tmp/bench tests/bench/throughput.sh
