@@ -194,7 +194,6 @@ def cases(day: date, *, with_twin: bool) -> list[Case]:
     desk, manager = logged_in(who.desk), logged_in(who.manager)
     quiet = day + timedelta(days=5 - day.weekday())  # that week's Saturday
     one, six = booking_writes(day)
-    found = []
     if with_twin:
         with default_is(TWIN):
             twin_one, _ = booking_writes(day)
@@ -207,7 +206,7 @@ def cases(day: date, *, with_twin: bool) -> list[Case]:
     admin_day = urlencode(
         {"start__year": day.year, "start__month": day.month, "start__day": day.day, "all": ""}
     )
-    found += [
+    return [
         Case("book() one appointment", one),
         *([Case("book() at ~1k appointments (twin)", twin_one, db=TWIN)] if with_twin else []),
         Case("book_course() 6 sessions", six),
@@ -237,7 +236,6 @@ def cases(day: date, *, with_twin: bool) -> list[Case]:
             page(manager, f"{reverse('admin:treatments_appointment_changelist')}?{admin_day}"),
         ),
     ]
-    return found
 
 
 def _day(day: date) -> str:

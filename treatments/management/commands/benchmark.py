@@ -30,7 +30,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import Patient
 from treatments.benchmark import measure, scale
+from treatments.models import AccessLog, Appointment
 
 GOALS = [
     # (label, numerator, denominator, low, high)
@@ -135,9 +137,9 @@ class Command(BaseCommand):
         by_name = {case.name: case for case in cases}
         mark = scale.read_mark()
         counts = {
-            "patients": scale.Patient.objects.count(),
-            "appointments": scale.Appointment.objects.count(),
-            "access-log rows": scale.AccessLog.objects.count(),
+            "patients": Patient.objects.count(),
+            "appointments": Appointment.objects.count(),
+            "access-log rows": AccessLog.objects.count(),
         }
         quiet = day.fromordinal(day.toordinal() + 5 - day.weekday())
         today = timezone.localdate()
