@@ -171,6 +171,14 @@ BACKUP_KEEP = env_int("MERIDIAN_BACKUP_KEEP", 14, minimum=1)
 BACKUP_KEEP_DAYS = env_int("MERIDIAN_BACKUP_KEEP_DAYS", 0, minimum=0)
 # --- end backups ---
 
+# --- Health check (clinic/health.py; README "Health check") ---
+# /healthz fails when the worker's newest heartbeat is older than this (it beats every minute
+# while `send_reminders --every 60` and the worker run), or when the file system holding
+# BACKUP_DIR has less free space than this.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 120, minimum=1)
+HEALTH_MIN_FREE_DISK_MB = env_int("HEALTH_MIN_FREE_DISK_MB", 500, minimum=0)
+# --- end health check ---
+
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 LOGIN_URL = "login"
@@ -374,6 +382,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check (clinic/health.py) answers a load balancer's plain-HTTP probe itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import security_views, session_views, two_factor, two_factor_views, views
+from clinic import health, security_views, session_views, two_factor, two_factor_views, views
 from treatments import home
 from treatments.scheduling import hours_views, time_off_views
 
@@ -111,4 +111,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
+    # For a load balancer or monitor: no login, no HTTPS redirect (clinic/health.py).
+    path("healthz", health.healthz, name="healthz"),
 ]
