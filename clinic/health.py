@@ -16,6 +16,7 @@ factor, no password change and is exempt from the HTTPS redirect (SECURE_REDIREC
 a load balancer probes it over plain HTTP. ALLOWED_HOSTS still applies.
 """
 
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +27,14 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from clinic import idle, two_factor
 from clinic.models import WorkerHeartbeat
 from clinic.tasks import WORKER
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def run_checks() -> list[Check]:
 @login_not_required
 @two_factor.exempt
 @idle.passive
+@csrf_exempt  # a POST is answered 405 below, not 403: nothing here changes anything
 @require_safe
 def healthz(request):
     checks = run_checks()
@@ -133,4 +138,11 @@ def healthz(request):
         "checks": {check.name: check.as_json() for check in checks},
     }
     # Cache-Control: no-store comes from clinic.headers.NoStoreMiddleware, like every answer.
-    return JsonResponse(body, status=200 if healthy else 503)
+    response = JsonResponse(body, status=200 if healthy else 503)
+    if not healthy:
+        # One WARNING naming what fails, instead of Django's ERROR for a 5xx answer: that one
+        # is mailed to ADMIN_EMAILS, which a probe every few seconds would flood.
+        failing = ", ".join(f"{check.name} ({check.reason})" for check in checks if not check.ok)
+        logger.warning("Health check failing: %s", failing)
+        response._has_been_logged = True  # read by django.utils.log.log_response
+    return response

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 17, logs: first, so that every answer (a redirect, a refused host) carries its id.
+    "clinic.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers (issue 14): Content-Security-Policy with nonces, Permissions-Policy, and
@@ -438,10 +440,25 @@ PERMISSIONS_POLICY = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.error_reports.ClinicalReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "clinic.error_reports.ClinicalExceptionReporter"
 
+# --- Logs (issue 17; clinic/logs.py, README "Logs and error tracking") ---
+# Each line names its request (X-Request-ID) and its user by number; LOG_FORMAT=json writes one
+# JSON object per line. With DEBUG off an exception is logged as its type and frames only.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", choices={"plain", "json"}, normalise=str.lower)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "clinic.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"()": "clinic.logs.PlainFormatter", "exception_messages": DEBUG},
+        "json": {"()": "clinic.logs.JsonFormatter", "exception_messages": DEBUG},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     # Axes logs every login at INFO; the sign-in trail keeps them (issue 14, lockout).
     "loggers": {"axes": {"level": "WARNING"}},
     "root": {
@@ -454,3 +471,4 @@ LOGGING = {
         ),
     },
 }
+# --- end logs ---

@@ -11,11 +11,13 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.test import Client
 from django.utils import timezone
 
 from clinic import health
@@ -166,8 +168,11 @@ def test_an_unknown_host_is_still_refused(client, worker_beating):
     assert client.get(HEALTHZ, HTTP_HOST="probe.invalid").status_code == 400
 
 
-def test_head_is_answered_and_other_methods_are_refused(client, worker_beating):
+def test_head_is_answered_and_other_methods_are_refused(worker_beating):
+    client = Client(enforce_csrf_checks=True)  # a POST without a token: 405 all the same
+
     assert client.head(HEALTHZ).status_code == 200
+    assert client.head(HEALTHZ).content == b""
     assert client.post(HEALTHZ).status_code == 405
     assert client.delete(HEALTHZ).status_code == 405
 
@@ -187,7 +192,8 @@ def test_the_answer_carries_no_patient_data(client, worker_beating):
 
 @contextmanager
 def served(env: dict):
-    """gunicorn serving the app on a free port with these environment variables."""
+    """gunicorn serving the app on a free port with these environment variables; what it wrote
+    (its own lines and the app's log) is in `.output` once the block ends."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{port}"],
@@ -195,24 +201,27 @@ def served(env: dict):
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
+    answer = SimpleNamespace(url=f"http://127.0.0.1:{port}", output="")
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/static/", timeout=1)
+                urllib.request.urlopen(f"{answer.url}/static/", timeout=1)
             except urllib.error.HTTPError:
                 break  # answered: it is up
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(server.stdout.read().decode()[-2000:]) from None
+                    server.kill()
+                    raise RuntimeError(server.communicate()[0][-2000:]) from None
                 time.sleep(0.2)
             else:
                 break
-        yield f"http://127.0.0.1:{port}"
+        yield answer
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        answer.output = server.communicate(timeout=10)[0]
 
 
 def _probe(base_url: str) -> tuple[int, dict]:
@@ -225,8 +234,8 @@ def _probe(base_url: str) -> tuple[int, dict]:
 
 
 def _database_down_answer(env: dict) -> tuple[int, dict]:
-    with served(env) as base_url:
-        return _probe(base_url)
+    with served(env) as server:
+        return _probe(server.url)
 
 
 def test_a_postgresql_server_not_listening_answers_503(tmp_path):
