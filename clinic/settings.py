@@ -471,4 +471,15 @@ LOGGING = {
         ),
     },
 }
+# Error tracking (clinic/sentry.py): only with SENTRY_DSN, and sentry-sdk installed
+# (`pip install meridian[sentry]`). No personal data, no request bodies, no local variables.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from clinic.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        exception_messages=DEBUG,
+    )
 # --- end logs ---

@@ -208,7 +208,10 @@ def served(env: dict):
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"{answer.url}/static/", timeout=1)
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{answer.url}/static/", headers={"Host": "localhost"}),
+                    timeout=1,
+                )
             except urllib.error.HTTPError:
                 break  # answered: it is up
             except OSError:
