@@ -199,4 +199,6 @@ def test_with_log_format_json_the_served_app_writes_one_json_object_per_line(tmp
     assert failing["logger"] == "clinic.health" and failing["level"] == "WARNING"
     assert failing["message"].startswith("Health check failing: migrations (")
     assert failing["request_id"] == answers["GET"]
+    # Not also Django's ERROR for a 5xx, which would be mailed to ADMIN_EMAILS at every probe.
+    assert "Service Unavailable" not in server.output
     assert SEARCHED_NAME not in server.output
