@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 17, logs: first, so that every answer (a redirect, a refused host) carries its id.
+    "clinic.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Response headers (issue 14): Content-Security-Policy with nonces, Permissions-Policy, and
@@ -243,6 +245,24 @@ BACKUP_KEEP_DAYS = env_int(
     help="Backups younger than this many days also stay (0: no age rule).",
 )
 # --- end backups ---
+
+# --- Health check (clinic/health.py; README "Health check") ---
+# /healthz fails when the worker's newest heartbeat is older than this (it beats every minute
+# while `send_reminders --every 60` and the worker run), or when the file system holding
+# BACKUP_DIR has less free space than this.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int(
+    "HEALTH_WORKER_MAX_AGE_SECONDS",
+    120,
+    minimum=1,
+    help="/healthz fails when the task worker's newest heartbeat is older than this, in seconds.",
+)
+HEALTH_MIN_FREE_DISK_MB = env_int(
+    "HEALTH_MIN_FREE_DISK_MB",
+    500,
+    minimum=0,
+    help="/healthz fails when the disk holding MERIDIAN_BACKUP_DIR has less free space (MB).",
+)
+# --- end health check ---
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
@@ -654,6 +674,8 @@ if env_bool(
 ):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check (clinic/health.py) answers a load balancer's plain-HTTP probe itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -708,10 +730,31 @@ PERMISSIONS_POLICY = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.error_reports.ClinicalReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "clinic.error_reports.ClinicalExceptionReporter"
 
+# --- Logs (issue 17; clinic/logs.py, README "Logs and error tracking") ---
+# Each line names its request (X-Request-ID) and its user by number; LOG_FORMAT=json writes one
+# JSON object per line. With DEBUG off an exception is logged as its type and frames only.
+LOG_FORMAT = env_choice(
+    "LOG_FORMAT",
+    "plain",
+    choices={"plain", "json"},
+    normalise=str.lower,
+    help="plain: one readable line per message; json: one JSON object per line.",
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "clinic.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"()": "clinic.logs.PlainFormatter", "exception_messages": DEBUG},
+        "json": {"()": "clinic.logs.JsonFormatter", "exception_messages": DEBUG},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     # Axes logs every login at INFO; the sign-in trail keeps them (issue 14, lockout).
     "loggers": {"axes": {"level": "WARNING"}},
     "root": {
@@ -725,3 +768,16 @@ LOGGING = {
         ),
     },
 }
+# Error tracking (clinic/sentry.py): only with SENTRY_DSN, and sentry-sdk installed
+# (`pip install meridian[sentry]`). No personal data, no request bodies, no local variables.
+SENTRY_DSN = env_str(
+    "SENTRY_DSN", "", help="Send server errors to Sentry at this DSN (needs meridian[sentry])."
+)
+SENTRY_ENVIRONMENT = env_str(
+    "SENTRY_ENVIRONMENT", "production", help="The environment Sentry files errors under."
+)
+if SENTRY_DSN:
+    from clinic.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, exception_messages=DEBUG)
+# --- end logs ---

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import (
+    health,
     security_views,
     session_views,
     source_views,
@@ -121,4 +122,6 @@ urlpatterns = [
     path("source/", source_views.source, name="source"),
     path("source/meridian-source.zip", source_views.source_download, name="source-download"),
     path("admin/", admin.site.urls),
+    # For a load balancer or monitor: no login, no HTTPS redirect (clinic/health.py).
+    path("healthz", health.healthz, name="healthz"),
 ]
