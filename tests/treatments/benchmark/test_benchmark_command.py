@@ -39,7 +39,7 @@ def benchmark_leaves_nothing_behind():
     measure.destroy_twin()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_quick_benchmark_prints_every_page_and_write_with_figures(
     benchmark_leaves_nothing_behind,
 ):
@@ -59,7 +59,7 @@ def test_quick_benchmark_prints_every_page_and_write_with_figures(
     assert "Every record verifies." in verified.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_benchmark_refuses_a_database_that_holds_a_clinics_data():
     PatientFactory(given_name="Margaret", family_name="Okafor")
     with pytest.raises(CommandError, match="holds data that the benchmark did not put there"):
