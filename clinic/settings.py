@@ -23,7 +23,19 @@ from clinic.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("MERIDIAN_VAR_DIR", str(BASE_DIR / "var")))
+# Run from a checkout (manage.py beside the packages) or installed as a package (`pip install
+# .`, the `meridian` command; deploy/install.sh). Installed, the wheel carries the top-level
+# templates/ folder as clinic/site_templates (pyproject.toml), and there is no project folder
+# to keep data in: MERIDIAN_VAR_DIR must say where.
+INSTALLED_AS_PACKAGE = not (BASE_DIR / "manage.py").is_file()
+TEMPLATES_DIR = (
+    Path(__file__).resolve().parent / "site_templates"
+    if INSTALLED_AS_PACKAGE
+    else BASE_DIR / "templates"
+)
+VAR_DIR = Path(
+    env_str("MERIDIAN_VAR_DIR", REQUIRED if INSTALLED_AS_PACKAGE else str(BASE_DIR / "var"))
+)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -123,7 +135,7 @@ ASGI_APPLICATION = "clinic.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -237,7 +249,9 @@ USE_TZ = True
 
 # --- Static files (Bootstrap and htmx come from Python packages; no CDN) ----------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves: beside the code in a checkout, in
+# MERIDIAN_VAR_DIR when installed (never inside the virtualenv's site-packages).
+STATIC_ROOT = VAR_DIR / "staticfiles" if INSTALLED_AS_PACKAGE else BASE_DIR / "staticfiles"
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
