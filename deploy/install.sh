@@ -112,14 +112,19 @@ as_app() { "$HELPER" "$@"; }
 step_packages() {
     [ "$DO_APT" = 1 ] || { echo "skipped (--skip-apt)"; return; }
     export DEBIAN_FRONTEND=noninteractive
+    # The PostgreSQL server only when the database is on this machine (not in a container
+    # whose database is another); its client tools always (install, backup and restore).
+    local server=""
+    case "$DB_HOST" in 127.0.0.1 | localhost | ::1) server=postgresql ;; esac
     apt-get update -qq
     # Python and venv; WeasyPrint's Pango and fonts for every script a patient's name may be
-    # written in (treatments/homecare/fonts.py); PostgreSQL, and its client tools for backups.
+    # written in (treatments/homecare/fonts.py).
+    # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends \
         python3 python3-venv python3-pip ca-certificates curl \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
         fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
-        postgresql postgresql-client >/dev/null
+        $server postgresql-client >/dev/null
 }
 
 step_user() {
