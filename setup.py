@@ -14,6 +14,9 @@ setup(
         "clinic.site_templates",
     ],
     package_dir={"clinic.site_templates": "templates"},
+    # Only the files listed here, so that setuptools does not take the data folders for
+    # packages it was not told about.
+    include_package_data=False,
     package_data={
         "clinic.site_templates": ["*.html", "**/*.html", "**/*.txt"],
         # CSS and scripts served by WhiteNoise after collectstatic.

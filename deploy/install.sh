@@ -153,7 +153,8 @@ case "\${1:-}" in
     --backup) shift; . "$OWNER_ENV"; . "$BACKUP_ENV" ;;
 esac
 set +a
-PATH="$VENV/bin:\$PATH"
+# The virtualenv's commands by their full path (runuser may reset PATH).
+if [ -x "$VENV/bin/\${1:-}" ]; then command="$VENV/bin/\$1"; shift; set -- "\$command" "\$@"; fi
 $drop
 exec "\$@"
 EOF
