@@ -163,7 +163,11 @@ EOF
 
 step_venv() {
     if [ -z "$PYTHON" ]; then
-        PYTHON="$(command -v python3.11 || command -v python3)"
+        # The system user must be able to run it: Debian's own Python, not one under root's
+        # home (pyenv); without a system user, whichever python3.11 comes first on PATH.
+        local candidates="/usr/bin/python3.11 /usr/bin/python3.12 /usr/bin/python3"
+        [ "$DO_USER" = 1 ] || candidates="$(command -v python3.11 || true) $candidates"
+        for PYTHON in $candidates; do [ -x "$PYTHON" ] && break; done
     fi
     "$PYTHON" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))' ||
         die "$PYTHON is not Python 3.11 or 3.12 (give one with --python)"
@@ -181,6 +185,10 @@ step_venv() {
     "$VENV/bin/python" -m pip install --quiet "$wheel"
     "$VENV/bin/python" -m pip install --quiet --no-deps --force-reinstall "$wheel"
     [ -z "$build" ] || rm -rf "$build"
+    if [ "$DO_USER" = 1 ] && [ "$(id -u)" = 0 ]; then
+        runuser -u "$APP_USER" -- "$VENV/bin/python" -c pass ||
+            die "$APP_USER cannot run $VENV/bin/python (made with $PYTHON); give a system-wide Python with --python"
+    fi
     write_helper
     "$VENV/bin/python" -c 'import importlib.metadata as m; print("Installed meridian", m.version("meridian"))'
 }
