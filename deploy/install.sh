@@ -252,11 +252,12 @@ EOF
     umask 022
 }
 
+# Reads its SQL from stdin.
 psql_admin() {
     if [ -n "$DB_ADMIN_URL" ]; then
-        psql -X -q -v ON_ERROR_STOP=1 "$DB_ADMIN_URL" "$@"
+        psql -X -q -v ON_ERROR_STOP=1 "$DB_ADMIN_URL"
     else
-        (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@")
+        (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1)
     fi
 }
 
