@@ -1,14 +1,7 @@
 #!/usr/bin/env python
-import os
-import sys
+"""Django's manage.py in a checkout; an installed Meridian has the same as `meridian`."""
 
-
-def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-
+from clinic.cli import main
 
 if __name__ == "__main__":
     main()

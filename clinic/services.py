@@ -2,6 +2,7 @@
 practitioner profiles, rooms, opening hours, working hours, time off and the clinic's own
 profile."""
 
+import secrets
 from datetime import datetime, time
 
 from django.contrib.auth.models import Group
@@ -83,6 +84,35 @@ def staff_create(
     _set_roles(user, roles)
     _set_practitioner_profile(user, practitioner if Role.PRACTITIONER in roles else None)
     return user
+
+
+@transaction.atomic
+def first_manager_create(
+    *, username: str, email: str, first_name: str, last_name: str, password: str | None
+) -> tuple[User, bool, str | None]:
+    """The installation's first clinic manager, who then creates everyone else on Staff.
+
+    Returns the account, whether it was created, and, when no password was given, the one
+    made up for it, which must be changed at the first login (a terminal has shown it). Does
+    nothing when the clinic already has a manager: an install can be run again.
+    """
+    existing = User.objects.filter(groups__name=Role.MANAGER).order_by("pk").first()
+    if existing:
+        return existing, False, None
+    made_up = None if password else secrets.token_urlsafe(15)
+    user = staff_create(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        password=password or made_up,
+        roles=[Role.MANAGER],
+        by=None,
+    )
+    if made_up:
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+    return user, True, made_up
 
 
 @transaction.atomic

@@ -23,13 +23,24 @@ from clinic.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Run from a checkout (manage.py beside the packages) or installed as a package (`pip install
+# .`, the `meridian` command; deploy/install.sh). Installed, the wheel carries the top-level
+# templates/ folder as clinic/site_templates (setup.py), and there is no project folder
+# to keep data in: MERIDIAN_VAR_DIR must say where.
+INSTALLED_AS_PACKAGE = not (BASE_DIR / "manage.py").is_file()
+TEMPLATES_DIR = (
+    Path(__file__).resolve().parent / "site_templates"
+    if INSTALLED_AS_PACKAGE
+    else BASE_DIR / "templates"
+)
 VAR_DIR = Path(
     env_str(
         "MERIDIAN_VAR_DIR",
-        str(BASE_DIR / "var"),
+        REQUIRED if INSTALLED_AS_PACKAGE else str(BASE_DIR / "var"),
         help=(
-            "Where the app keeps its SQLite database, backups and SMS files (a folder only the "
-            "app's user can read)."
+            "Where the app keeps its SQLite database, backups, SMS files and (installed as a "
+            "package) its collected static files: a folder only the app's user can read. "
+            "Required when installed as a package; a checkout uses its own var/ folder."
         ),
     )
 )
@@ -168,7 +179,7 @@ ASGI_APPLICATION = "clinic.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -389,7 +400,9 @@ USE_TZ = True
 
 # --- Static files (Bootstrap and htmx come from Python packages; no CDN) ----------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves: beside the code in a checkout, in
+# MERIDIAN_VAR_DIR when installed (never inside the virtualenv's site-packages).
+STATIC_ROOT = VAR_DIR / "staticfiles" if INSTALLED_AS_PACKAGE else BASE_DIR / "staticfiles"
 STATIC_MANIFEST = env_bool(
     "STATIC_MANIFEST", not DEBUG, help="Serve static files with hashed names (needs collectstatic)."
 )

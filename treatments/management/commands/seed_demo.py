@@ -20,7 +20,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from faker import Faker
+
+try:
+    from faker import Faker
+except ImportError:  # the `demo` extra: production installs leave it out
+    Faker = None
 
 from clinic.models import ClinicProfile, Practitioner, User
 from clinic.roles import Role
@@ -146,6 +150,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool, allow_production: bool, **options):
+        if Faker is None:
+            raise CommandError(
+                "seed_demo needs Faker, which is only installed with the demo extra: "
+                "pip install 'meridian[demo]' (or, in a checkout, `make install`)."
+            )
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "seed_demo creates logins whose password is published; it runs only with "
