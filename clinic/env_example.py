@@ -30,9 +30,16 @@ def _backup_key(environ):
     key_text(environ)
 
 
+def _manager_password(environ):
+    from clinic.management.commands.create_manager import password_text
+
+    password_text(environ)
+
+
 # (section, reader): read by commands, not by the settings.
 READ_OUTSIDE_SETTINGS: list[tuple[str, Callable[[dict], object]]] = [
     ("Backups", _backup_key),
+    ("Accounts", _manager_password),
 ]
 
 # The environments settings.py runs under, each adding to the one before where it says so.

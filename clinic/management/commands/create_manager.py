@@ -10,15 +10,28 @@ OTP_REQUIRED_ROLES at its production default the manager sets up an authenticato
 after the first password (README, "Second factor").
 """
 
-import os
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.env import env_str
 from clinic.models import User
 from clinic.services import first_manager_create
 
 PASSWORD_VARIABLE = "MERIDIAN_MANAGER_PASSWORD"
+
+
+def password_text(environ=None) -> str:
+    """The first manager's password as set in the environment ("": make one up). Read by this
+    command only (deploy/install.sh sets it), never by the web app."""
+    return env_str(
+        PASSWORD_VARIABLE,
+        "",
+        environ=environ,
+        help=(
+            "Read by create_manager only (deploy/install.sh): the first manager's password; "
+            "unset, one is made up and printed once, to be changed at the first login."
+        ),
+    )
 
 
 class Command(BaseCommand):
@@ -40,7 +53,7 @@ class Command(BaseCommand):
                 email=email,
                 first_name=first_name,
                 last_name=last_name,
-                password=os.environ.get(PASSWORD_VARIABLE) or None,
+                password=password_text() or None,
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
