@@ -142,7 +142,7 @@ def _insert(appointment: Appointment) -> None:
 
 
 def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
-    _lock_appointment_slots(appointment)  # held already when the caller took them first
+    """Check and save; the caller holds the appointment's locks (`_lock_slots`) already."""
     overridden = _check(appointment, override_reason=override_reason, by=by)
     # Kept only when it was needed: it marks a booking made outside the hours.
     appointment.override_reason = override_reason if overridden else ""
@@ -295,12 +295,21 @@ def reschedule(
     by: User,
     override_reason: str = "",
 ) -> Appointment:
-    _lock_slots(  # before the row lock, as every writer (see `_lock_slots`)
-        practitioners=[practitioner.pk if practitioner else appointment.practitioner_id],
-        rooms=[room.pk if room else appointment.room_id],
-        patients=[appointment.patient_id],
-    )
+    def target() -> tuple:
+        return (
+            practitioner.pk if practitioner else appointment.practitioner_id,
+            room.pk if room else appointment.room_id,
+            appointment.patient_id,
+        )
+
+    def lock(practitioner_id, room_id, patient_id) -> None:
+        _lock_slots(practitioners=[practitioner_id], rooms=[room_id], patients=[patient_id])
+
+    locked = target()
+    lock(*locked)  # before the row lock, as every writer (see `_lock_slots`)
     _reload_locked(appointment)  # another desk may have cancelled or moved it meanwhile
+    if target() != locked:  # moved to another practitioner or room meanwhile: rare
+        lock(*target())
     if appointment.status != AppointmentStatus.BOOKED:
         state = appointment.get_status_display().lower()
         raise SchedulingError([f"Only booked appointments can be moved; this one is {state}."])
