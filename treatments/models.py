@@ -360,17 +360,18 @@ class Appointment(models.Model):
             models.Index(fields=["start"], name="appointment_start_idx"),
         ]
         constraints = [
+            # One constraint, not two: model validation runs each in its own query.
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")),
-                name="appointment_end_after_start",
-                violation_error_message="An appointment must end after it starts.",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(
-                    SecondsBetween("start", "end"), LONGEST_APPOINTMENT_MINUTES * 60
+                condition=Q(
+                    LessThanOrEqual(
+                        SecondsBetween("start", "end"), LONGEST_APPOINTMENT_MINUTES * 60
+                    ),
+                    end__gt=models.F("start"),
                 ),
-                name="appointment_at_most_8_hours",
-                violation_error_message="An appointment lasts at most 8 hours (480 minutes).",
+                name="appointment_ends_after_start_within_8_hours",
+                violation_error_message=(
+                    "An appointment must end after it starts, at most 8 hours (480 minutes) later."
+                ),
             ),
         ]
         permissions = [

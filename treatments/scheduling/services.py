@@ -123,21 +123,33 @@ def _raise_if_deadlocked(error: OperationalError) -> None:
     ) from error
 
 
-def _insert(appointment: Appointment) -> None:
-    """Validate and save, turning the database's last word into the clear refusal."""
+class InsertRefused(SchedulingError):
+    def __init__(self, appointment: Appointment, problems=(), clashes=()):
+        super().__init__(problems, clashes)
+        self.appointment = appointment  # which of those being inserted was refused
+
+
+def _insert(*appointments: Appointment) -> None:
+    """Validate and save, all or none (one savepoint), turning the database's last word into
+    the clear refusal about the appointment it refused."""
+    current = appointments[0]
     try:
         with transaction.atomic():
-            appointment.full_clean()
-            appointment.save()
+            for current in appointments:  # on failure, `current` is the one refused
+                current.full_clean()
+                current.save()
     except OperationalError as error:
-        _raise_if_deadlocked(error)
+        try:
+            _raise_if_deadlocked(error)
+        except SchedulingError as refusal:
+            raise InsertRefused(current, refusal.problems) from error
     except IntegrityError as error:
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
         # A writer that bypassed the locks committed between our check and our insert.
-        clashes = appointment_clashes(appointment)
-        raise SchedulingError(
-            [] if clashes else ["That time was just booked by someone else."], clashes
+        clashes = appointment_clashes(current)
+        raise InsertRefused(
+            current, [] if clashes else ["That time was just booked by someone else."], clashes
         ) from error
 
 
@@ -272,10 +284,10 @@ def book_course(
         raise SchedulingError(problems)
     for appointment in appointments:
         appointment._history_user = by  # who made this version (outside a request too)
-        try:
-            _insert(appointment)
-        except SchedulingError as error:
-            raise SchedulingError(named(appointment, error.messages)) from error
+    try:
+        _insert(*appointments)
+    except InsertRefused as error:
+        raise SchedulingError(named(error.appointment, error.messages)) from error
     course._history_user = by
     course.mark_active()
     return appointments

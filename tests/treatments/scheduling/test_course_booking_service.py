@@ -383,11 +383,12 @@ def test_a_course_is_checked_in_the_same_queries_whatever_its_number_of_sessions
 
     # 1 the course's live sessions (count), 2 their starts (numbering), 3-5 opening hours,
     # working hours and time off over all the sessions' days, 6 the clashes of all sessions
-    # (one UNION); then per session only its insert: a savepoint, 6 foreign keys and 2 check
-    # constraints validated (each in a savepoint), the row and its history row, the release.
-    # The course's status (planned -> active) and its history row are 2 more, the savepoint and
-    # release 2 (the test runs in a transaction), the advisory locks 1 on PostgreSQL.
+    # (one UNION); then per session only its insert: 6 foreign keys and the check constraint
+    # validated (the latter in a savepoint), the row and its history row. Once more: the
+    # inserts' savepoint and release, the course's status (planned -> active) and its history
+    # row, the transaction's savepoint and release (the test runs in one), and on PostgreSQL
+    # the advisory locks.
     assert len(reads_of_the_diary(captured.captured_queries)) == 6
-    per_session = 1 + 6 + 2 * 3 + 2 + 1
-    fixed = 6 + 2 + 2 + (1 if connection.vendor == "postgresql" else 0)
+    per_session = 6 + 3 + 2
+    fixed = 6 + 2 + 2 + 2 + (1 if connection.vendor == "postgresql" else 0)
     assert len(captured) == fixed + per_session * count
