@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -62,6 +63,38 @@ class AppointmentStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "No-show"
+
+
+# The longest an appointment may last (a database constraint holds it). The clash check
+# relies on it: anything overlapping [start, end) started after start - LONGEST_APPOINTMENT,
+# so it reads a bounded stretch of an index instead of a room's whole history.
+LONGEST_APPOINTMENT_MINUTES = 480
+LONGEST_APPOINTMENT = timedelta(minutes=LONGEST_APPOINTMENT_MINUTES)
+
+
+class SecondsBetween(models.Func):
+    """Whole seconds from one datetime column to another, in SQL each database runs on its
+    own: Django's SQLite date arithmetic calls a function only Django's connections have,
+    and a CHECK constraint must hold for any client (a restore's integrity check included)."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL
+        (first, first_params), (second, second_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        return f"EXTRACT(EPOCH FROM ({second} - {first}))", (*second_params, *first_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (first, first_params), (second, second_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        sql = (
+            f"(CAST(strftime('%%s', {second}) AS INTEGER) "
+            f"- CAST(strftime('%%s', {first}) AS INTEGER))"
+        )
+        return sql, (*second_params, *first_params)
 
 
 # A live appointment holds its practitioner, room and patient; the others free the slot.
@@ -327,10 +360,18 @@ class Appointment(models.Model):
             models.Index(fields=["start"], name="appointment_start_idx"),
         ]
         constraints = [
+            # One constraint, not two: model validation runs each in its own query.
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")),
-                name="appointment_end_after_start",
-                violation_error_message="An appointment must end after it starts.",
+                condition=Q(
+                    LessThanOrEqual(
+                        SecondsBetween("start", "end"), LONGEST_APPOINTMENT_MINUTES * 60
+                    ),
+                    end__gt=models.F("start"),
+                ),
+                name="appointment_ends_after_start_within_8_hours",
+                violation_error_message=(
+                    "An appointment must end after it starts, at most 8 hours (480 minutes) later."
+                ),
             ),
         ]
         permissions = [

@@ -8,7 +8,9 @@ CREATE on the schema; on the append-only tables only SELECT and INSERT.
 
 Append-only tables have no UPDATE for the app role, so `SELECT … FOR UPDATE` and the stronger
 `LOCK TABLE` modes on them fail for it: serialise appends with an advisory lock or a lock on
-another table.
+another table. Appointment writers serialise the same way: transaction-scoped advisory locks
+on the practitioner, room, patient and course they touch (scheduling/services.py
+`_lock_slots`), which any role may take, not a table lock.
 """
 
 from django.db import transaction

@@ -18,7 +18,7 @@ from clinic.formtools import (
 from clinic.models import OpeningHours, Practitioner, Room, local_datetime
 from clinic.params import FIRST_YEAR, LAST_YEAR
 from patients.models import Patient
-from treatments.models import AppointmentType, TreatmentCourse
+from treatments.models import LONGEST_APPOINTMENT_MINUTES, AppointmentType, TreatmentCourse
 from treatments.scheduling.free_slots import TIMES_OF_DAY
 
 LOCAL_START = "%Y-%m-%dT%H:%M"
@@ -54,7 +54,15 @@ class WhenForm(forms.Form):
     date = DiaryDateField()
     time = forms.TimeField(widget=TimeInput(on_grid=True), label="Start time")
     duration = forms.IntegerField(
-        min_value=5, max_value=480, label="Minutes", help_text="Set by the appointment type."
+        min_value=5,
+        max_value=LONGEST_APPOINTMENT_MINUTES,
+        label="Minutes",
+        help_text="Set by the appointment type.",
+        error_messages={
+            "min_value": "An appointment lasts at least 5 minutes.",
+            "max_value": f"An appointment lasts at most 8 hours ({LONGEST_APPOINTMENT_MINUTES} "
+            "minutes).",
+        },
     )
 
     def clean(self):

@@ -2,10 +2,11 @@
 
 Every write checks, in one transaction, that the practitioner is working and not away, and
 that no live appointment of the same practitioner, room or patient overlaps. On SQLite the
-transaction starts IMMEDIATE, so checks and insert cannot interleave with another writer;
-on PostgreSQL writers queue on a table lock for the same effect, and exclusion constraints
-(migration 0003) stand behind the checks: a refusal from them comes back as the same clear
-message.
+transaction starts IMMEDIATE, so checks and insert cannot interleave with another writer.
+On PostgreSQL a writer first takes transaction-scoped advisory locks on the practitioner,
+room, patient (and course) it touches, so writers that share one of them queue while
+bookings for other people and rooms go ahead in parallel; exclusion constraints (migration
+0003) stand behind the checks, and a refusal from them comes back as the same clear message.
 
 What stands in a slot's way is checked in `checks.py`; proposals and free slots are reads
 (`proposals.py`, `free_slots.py`).
@@ -22,6 +23,8 @@ from patients.models import Patient
 from treatments.audit import services as audit
 from treatments.models import (
     LIVE_STATUSES,
+    LONGEST_APPOINTMENT,
+    LONGEST_APPOINTMENT_MINUTES,
     Appointment,
     AppointmentStatus,
     AppointmentStatusChange,
@@ -31,8 +34,10 @@ from treatments.models import (
 from treatments.notes import services as notes
 from treatments.scheduling.checks import (
     SchedulingError,
+    Slot,
     appointment_clashes,
     slot_problems,
+    slots_problems,
     unbookable,
 )
 
@@ -40,20 +45,56 @@ EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constrai
 DEADLOCK_DETECTED = "40P01"
 
 
-def _queue_writers() -> None:
-    """On PostgreSQL, one appointment writer at a time, as SQLite's IMMEDIATE transactions
-    give. Without it, bookings racing for one slot can deadlock inside the exclusion
+# Keys of pg_advisory_xact_lock(bigint): "MR" in the top bits for Meridian's booking locks,
+# then one key space per kind of thing booked, then its id (below 2**44).
+_LOCK_BASE = 0x4D52 << 48
+_LOCK_SPACES = {"practitioner": 1 << 44, "room": 2 << 44, "patient": 3 << 44, "course": 4 << 44}
+
+
+def _lock_slots(*, practitioners=(), rooms=(), patients=(), courses=()) -> None:
+    """On PostgreSQL, hold the booking lock of each practitioner, room, patient and course
+    (given by id) to the end of the transaction, waiting for any writer holding one. All in
+    one statement, in key order, so two writers never hold one each while waiting for the
+    other's; a writer takes every lock it needs here before it reads or locks any row. Any
+    role may take advisory locks (the app's role may not lock tables: database_roles.py).
+    Without these, bookings racing for one slot can deadlock inside the exclusion
     constraints' index checks instead of one winning. Readers are not blocked."""
     connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction already holds the database's write lock
+    kinds = {"practitioner": practitioners, "room": rooms, "patient": patients, "course": courses}
+    keys = sorted(
+        {_LOCK_BASE + _LOCK_SPACES[kind] + pk for kind, pks in kinds.items() for pk in pks if pk}
+    )
+    if not keys:
+        return
+    # Select-list items run left to right: the locks are taken in key order.
+    sql = "SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(keys))
+    try:
         with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE treatments_appointment IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(sql, keys)
+    except OperationalError as error:
+        _raise_if_deadlocked(error)
+
+
+def _lock_appointment_slots(appointment: Appointment) -> None:
+    _lock_slots(
+        practitioners=[appointment.practitioner_id],
+        rooms=[appointment.room_id],
+        patients=[appointment.patient_id],
+        courses=[appointment.course_id],
+    )
 
 
 def _check(appointment: Appointment, *, override_reason: str, by: User) -> bool:
     """Raise SchedulingError for anything in the way; True when the override was needed."""
     if appointment.end <= appointment.start:
         raise SchedulingError(["The appointment must end after it starts."])
+    if appointment.end - appointment.start > LONGEST_APPOINTMENT:
+        # A constraint holds it too: the clash check reads back only this far.
+        raise SchedulingError(
+            [f"An appointment lasts at most 8 hours ({LONGEST_APPOINTMENT_MINUTES} minutes)."]
+        )
     found = slot_problems(
         patient=appointment.patient,
         practitioner=appointment.practitioner,
@@ -82,31 +123,50 @@ def _raise_if_deadlocked(error: OperationalError) -> None:
     ) from error
 
 
-def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
+class InsertRefused(SchedulingError):
+    def __init__(self, appointment: Appointment, problems=(), clashes=()):
+        super().__init__(problems, clashes)
+        self.appointment = appointment  # which of those being inserted was refused
+
+
+def _insert(*appointments: Appointment) -> None:
+    """Validate and save, all or none (one savepoint), turning the database's last word into
+    the clear refusal about the appointment it refused."""
+    current = appointments[0]
     try:
         with transaction.atomic():
-            _queue_writers()
-            overridden = _check(appointment, override_reason=override_reason, by=by)
-            # Kept only when it was needed: it marks a booking made outside the hours.
-            appointment.override_reason = override_reason if overridden else ""
-            appointment.full_clean()
-            appointment.save()
+            for current in appointments:  # on failure, `current` is the one refused
+                current.full_clean()
+                current.save()
     except OperationalError as error:
-        _raise_if_deadlocked(error)
+        try:
+            _raise_if_deadlocked(error)
+        except SchedulingError as refusal:
+            raise InsertRefused(current, refusal.problems) from error
     except IntegrityError as error:
         if getattr(error.__cause__, "sqlstate", None) != EXCLUSION_VIOLATION:
             raise
-        # Another booking committed between our check and our insert (PostgreSQL only).
-        clashes = appointment_clashes(appointment)
-        raise SchedulingError(
-            [] if clashes else ["That time was just booked by someone else."], clashes
+        # A writer that bypassed the locks committed between our check and our insert.
+        clashes = appointment_clashes(current)
+        raise InsertRefused(
+            current, [] if clashes else ["That time was just booked by someone else."], clashes
         ) from error
 
 
+def _save_checked(appointment: Appointment, *, override_reason: str = "", by: User) -> None:
+    """Check and save; the caller holds the appointment's locks (`_lock_slots`) already."""
+    overridden = _check(appointment, override_reason=override_reason, by=by)
+    # Kept only when it was needed: it marks a booking made outside the hours.
+    appointment.override_reason = override_reason if overridden else ""
+    _insert(appointment)
+
+
 def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int = 1) -> None:
-    """Refuse a booking the course has no room for. Callers queue as writers first (see
-    `_queue_writers`): the count of live sessions must be read once no other booking can
-    commit before ours, or twenty desks booking at once all count the same empty course."""
+    """Refuse a booking the course has no room for. Callers hold the course's lock first
+    (see `_lock_slots`): the count of live sessions must be read once no other booking into
+    the course can commit before ours, or twenty desks booking at once all count the same
+    empty course. The lock is held to the end of the transaction, so the count still holds
+    when the sessions are inserted."""
     if course is None:
         return
     if course.complaint.patient_id != patient.pk:
@@ -123,18 +183,6 @@ def _check_course(course: TreatmentCourse | None, patient: Patient, adding: int 
         )
 
 
-def _queued_check_course(course: TreatmentCourse | None, patient: Patient, adding: int = 1) -> None:
-    """`_check_course` in the writers' queue: the lock is held to the end of the caller's
-    transaction, so the count read here still holds when the sessions are inserted."""
-    if course is None:
-        return
-    try:
-        _queue_writers()
-    except OperationalError as error:
-        _raise_if_deadlocked(error)
-    _check_course(course, patient, adding)
-
-
 @transaction.atomic
 def book(
     *,
@@ -149,7 +197,13 @@ def book(
     override_reason: str = "",
 ) -> Appointment:
     """Book one appointment, or raise SchedulingError saying what is in the way."""
-    _queued_check_course(course, patient)
+    _lock_slots(
+        practitioners=[practitioner.pk],
+        rooms=[room.pk],
+        patients=[patient.pk],
+        courses=[course and course.pk],
+    )
+    _check_course(course, patient)
     appointment = Appointment(
         patient=patient,
         practitioner=practitioner,
@@ -188,34 +242,55 @@ def book_course(
     """Book all `sessions` of `course` at once — or none, if any one cannot be booked.
 
     The SchedulingError then names each failing session ("Session 3 (Tue 14 Apr 10:00): …").
+    All sessions are checked together in a constant number of queries (`slots_problems`);
+    only the inserts are one per session.
     """
-    patient = course.complaint.patient
-    _queued_check_course(course, patient, adding=len(sessions))
-    status_before = course.status
-    booked, problems = [], []
+    patient, practitioner = course.complaint.patient, course.practitioner
+    sessions = sorted(sessions, key=lambda s: s.start)
+    _lock_slots(
+        practitioners=[practitioner.pk],
+        rooms=[session.room.pk for session in sessions],
+        patients=[patient.pk],
+        courses=[course.pk],
+    )
+    _check_course(course, patient, adding=len(sessions))
     numbers = course.session_numbers([session.start for session in sessions])
-    for session in sorted(sessions, key=lambda s: s.start):
-        number = numbers[session.start]
-        try:
-            booked.append(
-                book(
-                    patient=patient,
-                    practitioner=course.practitioner,
-                    room=session.room,
-                    appointment_type=appointment_type,
-                    start=session.start,
-                    course=course,
-                    by=by,
-                )
-            )
-        except SchedulingError as error:
-            when = timezone.localtime(session.start).strftime("%a %d %b %H:%M")
-            problems.extend(f"Session {number} ({when}): {m}" for m in error.messages)
+    length = timedelta(minutes=appointment_type.default_duration)
+    appointments = [
+        Appointment(
+            patient=patient,
+            practitioner=practitioner,
+            room=session.room,
+            appointment_type=appointment_type,
+            course=course,
+            start=session.start,
+            end=session.start + length,
+            booked_by=by,
+        )
+        for session in sessions
+    ]
+
+    def named(appointment: Appointment, messages) -> list[str]:
+        when = timezone.localtime(appointment.start).strftime("%a %d %b %H:%M")
+        return [f"Session {numbers[appointment.start]} ({when}): {m}" for m in messages]
+
+    found = slots_problems(
+        patient=patient,
+        practitioner=practitioner,
+        slots=[Slot(a.room, a.start, a.end) for a in appointments],
+    )
+    problems = [m for a, f in zip(appointments, found, strict=True) for m in named(a, f.messages)]
     if problems:
-        transaction.set_rollback(True)
-        course.status = status_before  # the caller's object must match the rolled-back row
         raise SchedulingError(problems)
-    return booked
+    for appointment in appointments:
+        appointment._history_user = by  # who made this version (outside a request too)
+    try:
+        _insert(*appointments)
+    except InsertRefused as error:
+        raise SchedulingError(named(error.appointment, error.messages)) from error
+    course._history_user = by
+    course.mark_active()
+    return appointments
 
 
 # --- moving and status changes -------------------------------------------------------------
@@ -232,7 +307,21 @@ def reschedule(
     by: User,
     override_reason: str = "",
 ) -> Appointment:
+    def target() -> tuple:
+        return (
+            practitioner.pk if practitioner else appointment.practitioner_id,
+            room.pk if room else appointment.room_id,
+            appointment.patient_id,
+        )
+
+    def lock(practitioner_id, room_id, patient_id) -> None:
+        _lock_slots(practitioners=[practitioner_id], rooms=[room_id], patients=[patient_id])
+
+    locked = target()
+    lock(*locked)  # before the row lock, as every writer (see `_lock_slots`)
     _reload_locked(appointment)  # another desk may have cancelled or moved it meanwhile
+    if target() != locked:  # moved to another practitioner or room meanwhile: rare
+        lock(*target())
     if appointment.status != AppointmentStatus.BOOKED:
         state = appointment.get_status_display().lower()
         raise SchedulingError([f"Only booked appointments can be moved; this one is {state}."])
@@ -341,7 +430,7 @@ def undo_status(*, appointment: Appointment, by: User) -> Appointment:
 
     Bringing a cancelled or no-show appointment back checks that its slot is still free.
     """
-    _queue_writers()
+    _lock_appointment_slots(appointment)  # before the row lock, as every writer
     _reload_locked(appointment)
     last = (
         appointment.status_changes.filter(undone_by__isnull=True, undoes__isnull=True)

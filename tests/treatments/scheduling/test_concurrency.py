@@ -11,7 +11,8 @@ still serialise them; on PostgreSQL the exclusion constraints must refuse all bu
 and the service must turn that refusal into the same clear message.
 
 On PostgreSQL, racing inserts used to deadlock inside the exclusion-constraint check now and
-then; the service now queues writers on a table lock, and a test forces the old deadlock.
+then; the service now queues writers that share a practitioner, room, patient or course on
+advisory locks (test_bookings_in_parallel.py), and a test forces the old deadlock.
 
 The tests at the end (marked `postgres`) check the exclusion constraints themselves with raw
 ORM writes that bypass the service.

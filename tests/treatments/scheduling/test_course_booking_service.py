@@ -8,6 +8,8 @@ every booking is a 45-minute follow-up unless a test says otherwise.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import (
@@ -342,3 +344,51 @@ def test_a_session_with_no_free_time_nearby_keeps_its_problems(fiona, paul_no_ho
     assert not only.ok
     assert only.start == at(MONDAY, "10:00")
     assert only.problems[0].startswith("Paul Needham is seeing")
+
+
+def reads_of_the_diary(queries) -> list[str]:
+    """The queries that check: appointments, opening and working hours, time off."""
+    tables = (
+        "treatments_appointment",
+        "clinic_openinghours",
+        "clinic_workinghours",
+        "clinic_timeoff",
+    )
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and any(f'FROM "{table}"' in q["sql"] for table in tables)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_a_course_is_checked_in_the_same_queries_whatever_its_number_of_sessions(
+    fiona, dr_paul, room_a, count
+):
+    course = CourseFactory(practitioner=dr_paul, planned_sessions=count)
+    book(
+        patient=course.patient,
+        practitioner=dr_paul,
+        room=room_a,
+        start=at(MONDAY, "10:00"),
+        by=fiona,
+    )
+
+    sessions, appointment_type = weekly(MONDAY, "11:00", count, room_a), follow_up()
+
+    with CaptureQueriesContext(connection) as captured:
+        scheduling.book_course(
+            course=course, sessions=sessions, appointment_type=appointment_type, by=fiona
+        )
+
+    # 1 the course's live sessions (count), 2 their starts (numbering), 3-5 opening hours,
+    # working hours and time off over all the sessions' days, 6 the clashes of all sessions
+    # (one UNION); then per session only its insert: 6 foreign keys and the check constraint
+    # validated (the latter in a savepoint), the row and its history row. Once more: the
+    # inserts' savepoint and release, the course's status (planned -> active) and its history
+    # row, the transaction's savepoint and release (the test runs in one), and on PostgreSQL
+    # the advisory locks.
+    assert len(reads_of_the_diary(captured.captured_queries)) == 6
+    per_session = 6 + 3 + 2
+    fixed = 6 + 2 + 2 + 2 + (1 if connection.vendor == "postgresql" else 0)
+    assert len(captured) == fixed + per_session * count
