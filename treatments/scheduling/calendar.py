@@ -9,7 +9,8 @@ number of appointments:
 3. opening hours, working hours and time off (three queries, through `Availability`; the
    room view needs only the opening hours, so it runs one).
 
-Each chip's "2/4" comes with the appointments (`with_session_number()`), in the same query.
+Each chip's "2/4" comes with the appointments (`with_session_number()`), in the same query,
+which loads only the columns the calendars show (`CHIP_FIELDS`).
 
 The grid itself (rows, columns, chips, free and away blocks) is built in `calendar_grid.py`.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.availability import Availability
@@ -25,6 +27,7 @@ from clinic.models import Practitioner, Room
 from patients.models import Complaint, ComplaintStatus
 from treatments.models import Appointment
 from treatments.scheduling.calendar_grid import (
+    ChipLinks,
     Column,
     Grid,
     appointment_extent,
@@ -43,9 +46,40 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
-    """Appointments starting on the days, all statuses, with people, a red-flag marker and
-    `reminder_failed` (the day sheet flags a failed reminder for the desk to phone).
+def by_name(people) -> list:
+    """Practitioners in the calendars' order: by name, then by when they were added."""
+    return sorted(people, key=lambda p: (p.display_name.casefold(), p.pk))
+
+
+class WeekNavigation:
+    """The days of the week starting at `self.monday`, and the weeks either side."""
+
+    monday: date
+
+    @property
+    def days(self) -> list[date]:
+        return [self.monday + timedelta(days=i) for i in range(7)]
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate()
+
+    @property
+    def previous_week(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next_week(self) -> date:
+        return self.monday + timedelta(days=7)
+
+
+def _calendar_queryset(first_day: date, last_day: date, **filters):
+    """Appointments starting on the days, all statuses, with people, session numbers and a
+    red-flag marker.
 
     `red_flagged`: the course's complaint, or any active complaint of the patient, records
     red flags — one subquery, so the calendar needs no query per chip.
@@ -54,15 +88,47 @@ def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Ap
         Q(pk=OuterRef("course__complaint_id"))
         | Q(patient_id=OuterRef("patient_id"), status=ComplaintStatus.ACTIVE)
     )
-    return list(
+    return (
         Appointment.objects.between_days(first_day, last_day)
         .filter(**filters)
         .with_people()
         .with_session_number()
-        .with_failed_reminder()
         .annotate(red_flagged=Exists(flagged))
         .order_by("start", "id")
     )
+
+
+def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
+    """The calendar's appointments in full, with `reminder_failed` (the day sheet flags a
+    failed reminder for the desk to phone)."""
+    return list(_calendar_queryset(first_day, last_day, **filters).with_failed_reminder())
+
+
+# What the calendars show of an appointment: its chip, tooltip and links, the cancelled list
+# under the grid, and the practitioners and rooms that get a column for it. Loading only
+# these keeps building 200 appointments (six model instances each) cheap.
+CHIP_FIELDS = (
+    "start",
+    "end",
+    "status",
+    "late_cancellation",
+    "cancellation_reason",
+    "patient__given_name",
+    "patient__preferred_name",
+    "patient__family_name",
+    "practitioner__display_name",
+    "practitioner__colour",
+    "practitioner__user_id",
+    "room__name",
+    "room__is_active",
+    "appointment_type__name",
+    "course__planned_sessions",
+)
+
+
+def chip_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
+    """The calendar's appointments, with only the fields the calendars show."""
+    return list(_calendar_queryset(first_day, last_day, **filters).only(*CHIP_FIELDS))
 
 
 # --- the day calendar ----------------------------------------------------------------------
@@ -99,9 +165,13 @@ class DayCalendar:
         return len(self.grid.chips)
 
 
-def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -> DayCalendar:
+def day_calendar(
+    day: date, *, by_rooms: bool = False, can_book: bool = False, user=None
+) -> DayCalendar:
+    """The day's calendar as `user` sees it (their own sessions get a "Note" button)."""
     now = timezone.now()
-    appointments = calendar_appointments(day, day)
+    links = ChipLinks.for_user(user, now=now)
+    appointments = chip_appointments(day, day)
     live = [a for a in appointments if a.is_live]
     if by_rooms:
         rooms = {room.pk: room for room in Room.objects.active()}
@@ -113,9 +183,7 @@ def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -
         booked = {a.practitioner_id: a.practitioner for a in live}
         availability = Availability(day, day, practitioner_ids=[*active, *booked])
         working = {pk: p for pk, p in active.items() if availability.works_on(pk, day)}
-        owners = sorted(
-            {**working, **booked}.values(), key=lambda p: (p.display_name.casefold(), p.pk)
-        )
+        owners = by_name({**working, **booked}.values())
     extents = [appointment_extent(a, day) for a in live]
     if (opening := opening_extent(availability, day)) is not None:
         extents.append(opening)
@@ -123,18 +191,21 @@ def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -
     columns = []
     for number, owner in enumerate(owners, start=2):
         if by_rooms:
-            column = Column(number, day, room=owner)
+            column = Column(number, day, room=owner, booking_name=str(owner))
             state = room_state(availability, owner, day)
             booking = booking_link("room", owner.pk, can_book)
             mine = [a for a in live if a.room_id == owner.pk]
+            who = _practitioner_of
         else:
             bookable = owner.pk in active
-            column = Column(number, day, practitioner=owner)
+            column = Column(number, day, practitioner=owner, booking_name=owner.display_name)
+            column.href = reverse("treatments:schedule-week", args=[owner.pk, day.isoformat()])
             column.note = practitioner_note(availability, owner, day, bookable)
             state = practitioner_state(availability, owner, day, bookable)
             booking = booking_link("practitioner", owner.pk, can_book)
             mine = [a for a in live if a.practitioner_id == owner.pk]
-        busy = place(column, mine, slots)
+            who = _room_of
+        busy = place(column, mine, slots, links, who=who)
         fill(column, slots, state, busy, booking, now)
         columns.append(column)
     grid = Grid(slots, columns)
@@ -142,11 +213,19 @@ def day_calendar(day: date, *, by_rooms: bool = False, can_book: bool = False) -
     return DayCalendar(day, by_rooms, availability.opening_span(day), grid, cancelled)
 
 
+def _practitioner_of(appointment: Appointment) -> str:
+    return appointment.practitioner.display_name
+
+
+def _room_of(appointment: Appointment) -> str:
+    return str(appointment.room)
+
+
 # --- a practitioner's week -----------------------------------------------------------------
 
 
 @dataclass
-class WeekCalendar:
+class WeekCalendar(WeekNavigation):
     """One practitioner's Monday to Sunday, on the rows of the week's widest opening hours."""
 
     practitioner: Practitioner
@@ -155,30 +234,11 @@ class WeekCalendar:
     grid: Grid
     cancelled: list[Appointment]
 
-    @property
-    def days(self) -> list[date]:
-        return [self.monday + timedelta(days=i) for i in range(7)]
 
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def today(self) -> date:
-        return timezone.localdate()
-
-    @property
-    def previous_week(self) -> date:
-        return self.monday - timedelta(days=7)
-
-    @property
-    def next_week(self) -> date:
-        return self.monday + timedelta(days=7)
-
-
-def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False):
+def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False, user=None):
     """The week containing `day`, or None when there is no such practitioner."""
     now = timezone.now()
+    links = ChipLinks.for_user(user, now=now)
     practitioners = list(
         Practitioner.objects.filter(Q(is_active=True, user__is_active=True) | Q(pk=practitioner_pk))
         .select_related("user")
@@ -190,7 +250,7 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False):
     bookable = practitioner.is_active and practitioner.user.is_active
     monday = monday_of(day)
     sunday = monday + timedelta(days=6)
-    appointments = calendar_appointments(monday, sunday, practitioner_id=practitioner.pk)
+    appointments = chip_appointments(monday, sunday, practitioner_id=practitioner.pk)
     live = [a for a in appointments if a.is_live]
     availability = Availability(monday, sunday, practitioner_ids=[practitioner.pk])
     days = [monday + timedelta(days=i) for i in range(7)]
@@ -199,14 +259,21 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False):
     slots = slots_for(extents)
     columns = []
     for number, this_day in enumerate(days, start=2):
-        column = Column(number, this_day)
+        column = Column(
+            number,
+            this_day,
+            href=reverse("treatments:schedule-day", args=[this_day.isoformat()]),
+            booking_name=(
+                f"{practitioner.display_name} on {this_day:%A} {this_day.day} {this_day:%B}"
+            ),
+        )
         column.note = (
             "Closed"
             if availability.opening_span(this_day) is None
             else practitioner_note(availability, practitioner, this_day, bookable)
         )
         mine = [a for a in live if timezone.localtime(a.start).date() == this_day]
-        busy = place(column, mine, slots)
+        busy = place(column, mine, slots, links)
         state = practitioner_state(availability, practitioner, this_day, bookable)
         booking = booking_link("practitioner", practitioner.pk, can_book)
         fill(column, slots, state, busy, booking, now)

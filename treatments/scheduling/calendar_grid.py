@@ -8,15 +8,16 @@ column 1 the times. `calendar.py` builds the day and week calendars from these p
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.availability import Availability
 from clinic.formtools import SLOT
+from clinic.links import PkLink
 from clinic.models import Practitioner, Room, local_datetime
-from treatments.models import Appointment
+from treatments.models import Appointment, AppointmentStatus
 
 SLOT_MINUTES = settings.SCHEDULE_SLOT_MINUTES
 FIRST_ROW = 2  # grid row 1 holds the column headers
@@ -63,52 +64,83 @@ class Block:
     kind: str
     reason: str = ""
     label: str = ""  # the slot's time, for free slots
-    booking_query: str = ""
+    href: str = ""  # the booking form for the slot, when the user may book
+    hint: str = ""  # the link's words for screen readers: "book Paul Quinn at 10:00"
 
     @property
     def end_row(self) -> int:
         return self.row + self.span
 
 
-@dataclass
-class Chip:
-    """A live appointment placed on the grid: from its start row, spanning its slots."""
+@dataclass(frozen=True)
+class ChipLinks:
+    """What a page's chips link to, each URL pattern reversed once per page (`PkLink`), and
+    who is looking: the user's own sessions get a "Note" button, movers get drag-and-drop."""
 
-    appointment: Appointment
-    row: int
-    span: int
-    lane: int = 0  # > 0 when it overlaps another chip of the column (off-grid times)
+    detail: PkLink
+    note: PkLink
+    move: PkLink | None  # None: the user may not move appointments
+    user_id: int | None
+    now: datetime
 
-    @property
-    def session(self) -> int | None:
-        """Its number among the course's live sessions, by start."""
-        return self.appointment.session_number
-
-    @property
-    def progress(self) -> str:
-        course = self.appointment.course
-        if course is None or self.session is None:
-            return ""
-        return f"{self.session}/{course.planned_sessions}"
-
-    @property
-    def red_flagged(self) -> bool:
-        return self.appointment.red_flagged
-
-    @cached_property
-    def time_range(self) -> str:
-        start, end = (timezone.localtime(t) for t in (self.appointment.start, self.appointment.end))
-        return f"{start:%H:%M}–{end:%H:%M}"
-
-    @cached_property
-    def summary(self) -> str:
-        """Everything about the appointment in one line, for the chip's tooltip."""
-        a = self.appointment
-        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
-        return (
-            f"{self.time_range} {a.patient.display_name}, {a.appointment_type.name}{session}"
-            f" with {a.practitioner.display_name} in {a.room} ({a.get_status_display()})"
+    @classmethod
+    def for_user(cls, user, *, now: datetime | None = None) -> "ChipLinks":
+        can_move = user is not None and user.has_perm("treatments.change_appointment")
+        return cls(
+            detail=PkLink("treatments:appointment-detail"),
+            note=PkLink("treatments:note-start"),
+            move=PkLink("treatments:appointment-move") if can_move else None,
+            user_id=getattr(user, "pk", None),
+            now=now or timezone.now(),
         )
+
+
+class Chip:
+    """A live appointment placed on the grid: from its start row, spanning its slots.
+
+    Everything the chip shows is worked out here, once, so the templates only print it:
+    its text, tooltip, links and drag data (a template doing this per chip cost more than
+    the page's queries). `who` is the line naming its room or practitioner, if any.
+    """
+
+    def __init__(
+        self,
+        appointment: Appointment,
+        row: int,
+        span: int,
+        *,
+        links: ChipLinks,
+        lane: int = 0,
+        who: str = "",
+    ):
+        a = appointment
+        self.appointment, self.row, self.span, self.lane, self.who = a, row, span, lane, who
+        self.session: int | None = a.session_number  # among the course's live sessions
+        self.progress = (
+            f"{self.session}/{a.course.planned_sessions}"
+            if a.course_id is not None and self.session is not None
+            else ""
+        )
+        self.red_flagged: bool = a.red_flagged
+        self.status, self.status_label = a.status, a.get_status_display()
+        self.patient = a.patient.display_name
+        self.type_name = a.appointment_type.name
+        self.colour = a.practitioner.colour
+        start, end = timezone.localtime(a.start), timezone.localtime(a.end)
+        self.time_range = f"{start:%H:%M}–{end:%H:%M}"
+        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
+        # Everything about the appointment in one line, for the chip's tooltip.
+        self.summary = (
+            f"{self.time_range} {self.patient}, {self.type_name}{session}"
+            f" with {a.practitioner.display_name} in {a.room} ({self.status_label})"
+        )
+        self.url = links.detail(a.pk)
+        booked = a.status == AppointmentStatus.BOOKED
+        self.move_url = links.move(a.pk) if links.move is not None and booked else ""
+        self.duration = a.duration_minutes if self.move_url else None
+        # One click to the session note for the treating practitioner.
+        mine = links.user_id is not None and a.practitioner.user_id == links.user_id
+        self.note_url = links.note(a.pk) if mine and a.note_can_start(links.now) else ""
 
 
 @dataclass
@@ -120,6 +152,8 @@ class Column:
     practitioner: Practitioner | None = None
     room: Room | None = None
     note: str = ""
+    href: str = ""  # the column heading's link: the practitioner's week, or the day
+    booking_name: str = ""  # who a free slot books: "Paul Quinn", "Paul Quinn on Monday 7 December"
     blocks: list[Block] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
 
@@ -168,8 +202,18 @@ def appointment_extent(appointment: Appointment, day: date) -> tuple[int, int]:
     return _minute_of(appointment.start, day), _minute_of(appointment.end, day)
 
 
-def place(column: Column, appointments: list[Appointment], slots: list[Slot]) -> set[int]:
-    """Put the live appointments on the column as chips; return the rows they cover."""
+def place(
+    column: Column,
+    appointments: list[Appointment],
+    slots: list[Slot],
+    links: ChipLinks,
+    *,
+    who=None,
+) -> set[int]:
+    """Put the live appointments on the column as chips; return the rows they cover.
+
+    `who(appointment)` names the room or practitioner on the chip (none on the week view).
+    """
     if not slots:
         return set()
     first = slots[0].minute
@@ -184,7 +228,8 @@ def place(column: Column, appointments: list[Appointment], slots: list[Slot]) ->
             lane = len(lane_ends)
             lane_ends.append(0)
         lane_ends[lane] = row + span
-        column.chips.append(Chip(appointment, row, span, lane=lane))
+        text = who(appointment) if who is not None else ""
+        column.chips.append(Chip(appointment, row, span, links=links, lane=lane, who=text))
         busy.update(range(row, row + span))
     return busy
 
@@ -193,7 +238,7 @@ def fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now)
     """Background blocks for the column: free slots one by one, shaded stretches merged.
 
     `state(start, end)` says ("free", "") or why the slot cannot be booked; `booking(start)`
-    gives the booking link's query (empty when the user may not book).
+    gives the booking link (empty when the user may not book).
     """
     for slot in slots:
         start = local_datetime(column.day, slot.at)
@@ -212,8 +257,9 @@ def fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now)
         ):
             previous.span += 1
             continue
-        query = booking(start) if kind == "free" else ""
-        column.blocks.append(Block(slot.row, 1, kind, reason, slot.label, query))
+        href = booking(start) if kind == "free" else ""
+        hint = f"book {column.booking_name} at {slot.label}" if href else ""
+        column.blocks.append(Block(slot.row, 1, kind, reason, slot.label, href, hint))
 
 
 def _hours(spans) -> str:
@@ -255,12 +301,15 @@ def room_state(availability: Availability, room: Room, day: date):
 
 
 def booking_link(param: str, pk: int, can_book: bool):
-    def query(start: datetime) -> str:
+    """The booking form's address for a free slot of this practitioner or room."""
+    book_url = reverse("treatments:appointment-create") if can_book else ""
+
+    def link(start: datetime) -> str:
         if not can_book:
             return ""
-        return f"{param}={pk}&start={timezone.localtime(start):%Y-%m-%dT%H:%M}"
+        return f"{book_url}?{param}={pk}&start={timezone.localtime(start):%Y-%m-%dT%H:%M}"
 
-    return query
+    return link
 
 
 def practitioner_note(availability: Availability, practitioner, day: date, bookable) -> str:
