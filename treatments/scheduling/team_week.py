@@ -15,7 +15,7 @@ from django.utils import timezone
 from clinic.availability import Availability
 from clinic.models import Practitioner
 from treatments.scheduling.calendar import WeekNavigation, by_name, chip_appointments, monday_of
-from treatments.scheduling.calendar_grid import Chip, ChipLinks, practitioner_note
+from treatments.scheduling.calendar_grid import Chip, ChipLinks, local, practitioner_note
 
 
 @dataclass
@@ -56,14 +56,12 @@ def team_week(day: date, *, user=None) -> TeamWeek:
     sunday = monday + timedelta(days=6)
     links = ChipLinks.for_user(user)
     live = [a for a in chip_appointments(monday, sunday) if a.is_live]
-    active = {p.pk: p for p in Practitioner.objects.active()}
-    booked = {a.practitioner_id: a.practitioner for a in live}
-    availability = Availability(monday, sunday, practitioner_ids=[*active, *booked])
-    everyone = by_name({**booked, **active}.values())
+    everyone = by_name(Practitioner.objects.active_and({a.practitioner_id for a in live}))
+    availability = Availability(monday, sunday, practitioner_ids=[p.pk for p in everyone])
     by_cell: dict[tuple[int, date], list[Chip]] = {}
     for appointment in live:
-        key = (appointment.practitioner_id, timezone.localtime(appointment.start).date())
-        chip = Chip(appointment, row=0, span=1, links=links, who=str(appointment.room))
+        key = (appointment.practitioner_id, local(appointment.start).date())
+        chip = Chip(appointment, links=links, who=appointment.room_name)
         by_cell.setdefault(key, []).append(chip)
     days = [monday + timedelta(days=i) for i in range(7)]
     rows = [
@@ -76,7 +74,7 @@ def team_week(day: date, *, user=None) -> TeamWeek:
                     "Closed"
                     if availability.opening_span(this_day) is None
                     else practitioner_note(
-                        availability, practitioner, this_day, practitioner.pk in active
+                        availability, practitioner, this_day, practitioner.taking_bookings
                     ),
                 )
                 for this_day in days
