@@ -10,7 +10,7 @@ number of appointments:
    room view needs only the opening hours, so it runs one).
 
 Each chip's "2/4" comes with the appointments (`with_session_number()`), in the same query,
-which loads only the columns the calendars show (`CHIP_FIELDS`).
+which loads only the columns the calendars show (`with_names()`).
 
 The grid itself (rows, columns, chips, free and away blocks) is built in `calendar_grid.py`.
 """
@@ -18,7 +18,7 @@ The grid itself (rows, columns, chips, free and away blocks) is built in `calend
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,43 +106,11 @@ def calendar_appointments(first_day: date, last_day: date, **filters) -> list[Ap
     return list(_calendar_queryset(first_day, last_day, **filters).with_failed_reminder())
 
 
-# What the calendars show of an appointment, read as columns of its own row: building one
-# model instance per appointment instead of six (with its patient, practitioner, room, type
-# and course) took a third of a 200-appointment day's time.
-CHIP_FIELDS = (
-    "start",
-    "end",
-    "status",
-    "late_cancellation",
-    "cancellation_reason",
-    "patient",
-    "practitioner",
-    "room",
-    "appointment_type",
-    "course",
-)
-CHIP_COLUMNS = {
-    "patient_given_name": F("patient__given_name"),
-    "patient_preferred_name": F("patient__preferred_name"),
-    "patient_family_name": F("patient__family_name"),
-    "practitioner_name": F("practitioner__display_name"),
-    "practitioner_colour": F("practitioner__colour"),
-    "practitioner_user_id": F("practitioner__user_id"),
-    "room_name": F("room__name"),
-    "type_name": F("appointment_type__name"),
-    "planned_sessions": F("course__planned_sessions"),
-}
-
-
 def chip_appointments(first_day: date, last_day: date, **filters) -> list[Appointment]:
     """The calendar's appointments with only what the calendars show (`Chip`): their own
-    fields and their people's names, no related objects (`appointment.patient` would be a
-    query each)."""
+    fields and their people's names (`with_names()`), no related objects."""
     return list(
-        _calendar_queryset(first_day, last_day, **filters)
-        .select_related(None)
-        .only(*CHIP_FIELDS)
-        .annotate(**CHIP_COLUMNS)
+        _calendar_queryset(first_day, last_day, **filters).select_related(None).with_names()
     )
 
 
