@@ -174,12 +174,13 @@ def day_calendar(
         extents.append(opening)
     slots = slots_for(extents)
     columns = []
+    per_owner = _grouped(live, key=lambda a: a.room_id if by_rooms else a.practitioner_id)
     for number, owner in enumerate(owners, start=2):
+        mine = per_owner.get(owner.pk, [])
         if by_rooms:
             column = Column(number, day, room=owner, booking_name=str(owner))
             state = room_state(availability, owner, day)
             booking = booking_link("room", owner.pk, can_book)
-            mine = [a for a in live if a.room_id == owner.pk]
             who = _practitioner_of
         else:
             bookable = owner.taking_bookings
@@ -188,7 +189,6 @@ def day_calendar(
             column.note = practitioner_note(availability, owner, day, bookable)
             state = practitioner_state(availability, owner, day, bookable)
             booking = booking_link("practitioner", owner.pk, can_book)
-            mine = [a for a in live if a.practitioner_id == owner.pk]
             who = _room_of
         busy = place(column, mine, slots, links, who=who)
         fill(column, slots, state, busy, booking, now)
@@ -196,6 +196,14 @@ def day_calendar(
     grid = Grid(slots, columns)
     cancelled = [Chip(a, links=links) for a in appointments if not a.is_live]
     return DayCalendar(day, by_rooms, availability.opening_span(day), grid, cancelled)
+
+
+def _grouped(appointments: list[Appointment], *, key) -> dict:
+    """The appointments by column (in their order): one pass, not one per column."""
+    groups: dict = {}
+    for appointment in appointments:
+        groups.setdefault(key(appointment), []).append(appointment)
+    return groups
 
 
 def _practitioner_of(appointment: Appointment) -> str:
@@ -241,6 +249,7 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False, us
     extents += [e for d in days if (e := opening_extent(availability, d)) is not None]
     slots = slots_for(extents)
     columns = []
+    per_day = _grouped(live, key=lambda a: local(a.start).date())
     for number, this_day in enumerate(days, start=2):
         column = Column(
             number,
@@ -255,8 +264,7 @@ def week_calendar(practitioner_pk: int, day: date, *, can_book: bool = False, us
             if availability.opening_span(this_day) is None
             else practitioner_note(availability, practitioner, this_day, bookable)
         )
-        mine = [a for a in live if local(a.start).date() == this_day]
-        busy = place(column, mine, slots, links)
+        busy = place(column, per_day.get(this_day, []), slots, links)
         state = practitioner_state(availability, practitioner, this_day, bookable)
         booking = booking_link("practitioner", practitioner.pk, can_book)
         fill(column, slots, state, busy, booking, now)

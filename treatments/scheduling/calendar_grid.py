@@ -154,7 +154,8 @@ class Chip:
             else ""
         )
         self.red_flagged: bool = a.red_flagged
-        self.status, self.status_label = a.status, a.get_status_display()
+        # Not get_status_display(): it flattens the field's choices on every call.
+        self.status, self.status_label = a.status, AppointmentStatus(a.status).label
         self.patient = patient_display_name(
             a.patient_given_name, a.patient_preferred_name, a.patient_family_name
         )

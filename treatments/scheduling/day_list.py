@@ -77,7 +77,7 @@ class DayListRow:
         self.patient = patient_display_name(given, a.patient_preferred_name, family)
         self.type_name, self.room = a.type_name, a.room_name
         self.practitioner, self.colour = a.practitioner_name, a.practitioner_colour
-        self.status, self.status_label = a.status, a.get_status_display()
+        self.status, self.status_label = a.status, AppointmentStatus(a.status).label
         self.late_cancellation = a.late_cancellation
         self.did_not_happen = a.did_not_happen  # shown greyed
         self.actions = AppointmentActions.build(
