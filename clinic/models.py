@@ -65,6 +65,14 @@ class PractitionerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True)
 
+    def active_and(self, pks):
+        """The active practitioners and those of `pks` whatever their state (a calendar shows
+        whoever is booked), each with `taking_bookings`: active, and so bookable."""
+        taking = models.Q(is_active=True, user__is_active=True)
+        return self.filter(taking | models.Q(pk__in=pks)).annotate(
+            taking_bookings=models.ExpressionWrapper(taking, output_field=models.BooleanField())
+        )
+
 
 class Practitioner(models.Model):
     """The treating side of a staff member: how they appear on calendars and sheets."""
@@ -108,6 +116,10 @@ class RoomQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def active_and(self, pks):
+        """The rooms in use and those of `pks` whatever their state."""
+        return self.filter(models.Q(is_active=True) | models.Q(pk__in=pks))
+
 
 class Room(models.Model):
     """A treatment room. Rooms are deactivated, never deleted, so past bookings keep them."""
@@ -143,9 +155,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-def local_datetime(day: date, at: time) -> datetime:
-    """The aware datetime of a wall-clock time on a day in the clinic's time zone."""
-    return timezone.make_aware(datetime.combine(day, at))
+def local_datetime(day: date, at: time, zone=None) -> datetime:
+    """The aware datetime of a wall-clock time on a day in the clinic's time zone (`zone`,
+    when the caller already holds it: looking it up costs more than the arithmetic)."""
+    return timezone.make_aware(datetime.combine(day, at), zone)
 
 
 def wall_clock_problem(day: date, at: time) -> str | None:

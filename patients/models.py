@@ -109,6 +109,13 @@ class ContactConsent(models.TextChoices):
     OPTED_OUT = "opted_out", "Opted out"
 
 
+def patient_display_name(given_name: str, preferred_name: str, family_name: str) -> str:
+    """`Patient.display_name` from the three names, for lists that load only the names."""
+    if preferred_name and preferred_name != given_name:
+        return f"{given_name} ({preferred_name}) {family_name}"
+    return f"{given_name} {family_name}"
+
+
 class Patient(models.Model):
     """A person treated at the clinic. Patients are archived, never deleted."""
 
@@ -225,9 +232,7 @@ class Patient(models.Model):
     @property
     def display_name(self) -> str:
         """The name staff use, e.g. 'Margaret (Peggy) Okafor'."""
-        if self.preferred_name and self.preferred_name != self.given_name:
-            return f"{self.given_name} ({self.preferred_name}) {self.family_name}"
-        return self.full_name
+        return patient_display_name(self.given_name, self.preferred_name, self.family_name)
 
     @property
     def age(self) -> int:

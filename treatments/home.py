@@ -10,8 +10,9 @@ from clinic.models import Room, User
 from patients.forms import PatientSearchForm
 from patients.models import Complaint, Patient
 from treatments.audit.services import record_listing
-from treatments.models import Appointment, TreatmentCourse
+from treatments.models import TreatmentCourse
 from treatments.scheduling.day_figures import day_figures
+from treatments.scheduling.day_list import day_list, day_rows
 
 HOME_LIST_LENGTH = 10
 
@@ -21,31 +22,32 @@ HOME_LIST_LENGTH = 10
 def home(request):
     user = request.user
     day = timezone.localdate()
-    todays = Appointment.objects.on_day(day).with_people().order_by("start")
-    context = {"day": day, "now": timezone.now()}
+    now = timezone.now()
+    context = {"day": day, "now": now}
+    if user.is_front_desk or user.is_manager:
+        appointments = list(day_list(day))  # shown, and counted for the manager's figures
+        context["todays_appointments"] = day_rows(appointments, now=now)
     if user.is_front_desk:
         context["search_form"] = PatientSearchForm()
         context["recent_patients"] = Patient.objects.current().order_by("-created_at")[
             :HOME_LIST_LENGTH
         ]
-        context["todays_appointments"] = todays
     if user.is_practitioner and hasattr(user, "practitioner"):
-        context |= _your_patients(request, user.practitioner, todays)
+        context |= _your_patients(request, user.practitioner, day_list(day), now=now)
     if user.is_manager:
-        appointments = list(todays)  # shown, and counted for the figures
-        context["todays_appointments"] = appointments
-        context["figures"] = day_figures(day, appointments, now=context["now"])
+        context["figures"] = day_figures(day, appointments, now=now)
         context["staff"] = User.objects.filter(is_active=True).prefetch_related("groups")
         context["rooms"] = Room.objects.all()
     return render(request, "home.html", context)
 
 
-def _your_patients(request, practitioner, todays) -> dict:
+def _your_patients(request, practitioner, todays, *, now) -> dict:
     """The practitioner's part: today's appointments, open courses and complaints waiting
     for a course. Complaint titles and red flags are clinical, so the patients it names go
     to the access log."""
+    mine = list(todays.filter(practitioner=practitioner))
     part = {
-        "my_appointments": list(todays.filter(practitioner=practitioner)),
+        "my_appointments": day_rows(mine, now=now),
         "my_courses": list(
             TreatmentCourse.objects.with_progress()
             .open()
@@ -62,7 +64,7 @@ def _your_patients(request, practitioner, todays) -> dict:
         ),
     }
     listed = [
-        *(appointment.patient for appointment in part["my_appointments"]),
+        *(Patient(pk=appointment.patient_id) for appointment in mine),  # the log needs the key
         *(course.complaint.patient for course in part["my_courses"]),
         *(complaint.patient for complaint in part["unplanned_complaints"]),
     ]

@@ -4,7 +4,18 @@ from datetime import time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -249,6 +260,37 @@ class AppointmentQuerySet(models.QuerySet):
 
     def with_people(self):
         return self.select_related("patient", "practitioner", "room", "appointment_type", "course")
+
+    def with_names(self):
+        """Only the appointment's own fields, with what lists and calendars show of its people
+        as columns of its row (`patient_given_name`, `patient_preferred_name`,
+        `patient_family_name`, `practitioner_name`, `practitioner_colour`,
+        `practitioner_user_id`, `room_name`, `type_name`, `planned_sessions`): one model
+        instance per appointment instead of six with `with_people()`, which took a third of a
+        200-appointment calendar's time. `appointment.patient` and the like are then a query
+        each: read the columns."""
+        return self.only(
+            "start",
+            "end",
+            "status",
+            "late_cancellation",
+            "cancellation_reason",
+            "patient",
+            "practitioner",
+            "room",
+            "appointment_type",
+            "course",
+        ).annotate(
+            patient_given_name=F("patient__given_name"),
+            patient_preferred_name=F("patient__preferred_name"),
+            patient_family_name=F("patient__family_name"),
+            practitioner_name=F("practitioner__display_name"),
+            practitioner_colour=F("practitioner__colour"),
+            practitioner_user_id=F("practitioner__user_id"),
+            room_name=F("room__name"),
+            type_name=F("appointment_type__name"),
+            planned_sessions=F("course__planned_sessions"),
+        )
 
     def between_days(self, first_day, last_day):
         """Starting on any day from `first_day` to `last_day`, on the clinic's calendar."""

@@ -203,3 +203,28 @@ def test_deploy_check_fails_without_a_records_key(tmp_path):
 
     assert result.returncode != 0
     assert "meridian.E020" in result.stderr + result.stdout
+
+
+TEMPLATE_LOADERS = (
+    "import django; django.setup(); from django.template import engines;"
+    " print(repr(engines['django'].engine.loaders))"
+)
+
+
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_templates_are_compiled_once_per_process(tmp_path, debug):
+    """The cached template loader: Django's default when TEMPLATES sets no `loaders`, with
+    DEBUG on too (the development server's reloader empties it when a template changes).
+    Setting `loaders` without it would parse every template on every request."""
+    environ = _environment(
+        tmp_path,
+        DEBUG=debug,
+        SECRET_KEY=secrets.token_urlsafe(45),
+        ALLOWED_HOSTS="clinic.example.org",
+        MERIDIAN_RECORDS_KEY=secrets.token_urlsafe(48),
+    )
+
+    result = _run(["-c", TEMPLATE_LOADERS], environ)
+
+    assert result.returncode == 0, result.stderr
+    assert "django.template.loaders.cached.Loader" in result.stdout

@@ -4,29 +4,47 @@ appointments placed as chips and the free, closed and away blocks between them.
 Rows are wall-clock times in the clinic's zone: an appointment at 10:00 sits in the 10:00
 row on either side of a daylight-saving change. Grid row 1 holds the column headers, grid
 column 1 the times. `calendar.py` builds the day and week calendars from these pieces.
+
+Speed: a calendar prints hundreds of chips and slots, so everything they show is made here
+as text and the templates only print it. Numbers are included as text too (`grid_area`,
+`data-*`): a template localises every integer it prints (`number_format`), which cost more
+than the rest of a chip.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.availability import Availability
 from clinic.formtools import SLOT
+from clinic.links import PkLink
 from clinic.models import Practitioner, Room, local_datetime
-from treatments.models import Appointment
+from patients.models import patient_display_name
+from treatments.models import Appointment, AppointmentStatus
 
 SLOT_MINUTES = settings.SCHEDULE_SLOT_MINUTES
 FIRST_ROW = 2  # grid row 1 holds the column headers
 MINUTES_IN_DAY = 24 * 60
 
 
+def local(moment: datetime) -> datetime:
+    """`moment` on the clinic's wall clock: `timezone.localtime()` without looking up the
+    current zone each time (a calendar converts thousands of times; Meridian never activates
+    another zone than the clinic's, TIME_ZONE)."""
+    return moment.astimezone(timezone.get_default_timezone())
+
+
 def _minute_of(moment: datetime, day: date) -> int:
     """Minutes from midnight at the start of `day` to `moment`, on the clinic's wall clock."""
-    local = timezone.localtime(moment)
-    minutes = (local.date() - day).days * MINUTES_IN_DAY + local.hour * 60 + local.minute
+    local_moment = local(moment)
+    minutes = (
+        (local_moment.date() - day).days * MINUTES_IN_DAY
+        + local_moment.hour * 60
+        + local_moment.minute
+    )
     return min(max(minutes, 0), MINUTES_IN_DAY)
 
 
@@ -49,6 +67,10 @@ class Slot:
     def on_the_hour(self) -> bool:
         return self.minute % 60 == 0
 
+    @property
+    def grid_area(self) -> str:
+        return f"grid-row: {self.row};"
+
 
 @dataclass
 class Block:
@@ -58,57 +80,111 @@ class Block:
     booked, with the reason: "closed", "off" (not working), "away" (time off), "past".
     """
 
+    column: int
     row: int
     span: int
     kind: str
     reason: str = ""
     label: str = ""  # the slot's time, for free slots
-    booking_query: str = ""
+    href: str = ""  # the booking form for the slot, when the user may book
+    hint: str = ""  # the link's words for screen readers: "book Paul Quinn at 10:00"
 
     @property
     def end_row(self) -> int:
         return self.row + self.span
 
-
-@dataclass
-class Chip:
-    """A live appointment placed on the grid: from its start row, spanning its slots."""
-
-    appointment: Appointment
-    row: int
-    span: int
-    lane: int = 0  # > 0 when it overlaps another chip of the column (off-grid times)
-
     @property
-    def session(self) -> int | None:
-        """Its number among the course's live sessions, by start."""
-        return self.appointment.session_number
+    def grid_area(self) -> str:
+        if self.href:  # a free slot: always one row
+            return f"grid-column: {self.column}; grid-row: {self.row};"
+        return f"grid-column: {self.column}; grid-row: {self.row} / span {self.span};"
 
-    @property
-    def progress(self) -> str:
-        course = self.appointment.course
-        if course is None or self.session is None:
-            return ""
-        return f"{self.session}/{course.planned_sessions}"
 
-    @property
-    def red_flagged(self) -> bool:
-        return self.appointment.red_flagged
+@dataclass(frozen=True)
+class ChipLinks:
+    """What a page's chips link to, each URL pattern reversed once per page (`PkLink`), and
+    who is looking: the user's own sessions get a "Note" button, movers get drag-and-drop."""
 
-    @cached_property
-    def time_range(self) -> str:
-        start, end = (timezone.localtime(t) for t in (self.appointment.start, self.appointment.end))
-        return f"{start:%H:%M}–{end:%H:%M}"
+    detail: PkLink
+    note: PkLink
+    freed: PkLink
+    move: PkLink | None  # None: the user may not move appointments
+    user_id: int | None
+    now: datetime
 
-    @cached_property
-    def summary(self) -> str:
-        """Everything about the appointment in one line, for the chip's tooltip."""
-        a = self.appointment
-        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
-        return (
-            f"{self.time_range} {a.patient.display_name}, {a.appointment_type.name}{session}"
-            f" with {a.practitioner.display_name} in {a.room} ({a.get_status_display()})"
+    @classmethod
+    def for_user(cls, user, *, now: datetime | None = None) -> "ChipLinks":
+        can_move = user is not None and user.has_perm("treatments.change_appointment")
+        return cls(
+            detail=PkLink("treatments:appointment-detail"),
+            note=PkLink("treatments:note-start"),
+            freed=PkLink("treatments:waitlist-freed"),
+            move=PkLink("treatments:appointment-move") if can_move else None,
+            user_id=getattr(user, "pk", None),
+            now=now or timezone.now(),
         )
+
+
+class Chip:
+    """An appointment as the calendars show it: on the grid from its start row, spanning its
+    slots (a live one), or in the list of cancelled ones under it.
+
+    Everything the chip shows is worked out here, once, from the appointment's own columns
+    (`calendar.chip_appointments`), so the templates only print it: its text, tooltip, links
+    and drag data. `who` is the line naming its room or practitioner, if any.
+    """
+
+    def __init__(
+        self,
+        appointment: Appointment,
+        row: int = 0,
+        span: int = 1,
+        *,
+        links: ChipLinks,
+        lane: int = 0,
+        who: str = "",
+        column: int = 0,
+    ):
+        a = appointment
+        self.appointment, self.row, self.span, self.lane, self.who = a, row, span, lane, who
+        self.session: int | None = a.session_number  # among the course's live sessions
+        self.progress = (
+            f"{self.session}/{a.planned_sessions}"
+            if a.course_id is not None and self.session is not None
+            else ""
+        )
+        self.red_flagged: bool = a.red_flagged
+        # Not get_status_display(): it flattens the field's choices on every call.
+        self.status, self.status_label = a.status, AppointmentStatus(a.status).label
+        self.patient = patient_display_name(
+            a.patient_given_name, a.patient_preferred_name, a.patient_family_name
+        )
+        self.type_name, self.room = a.type_name, a.room_name
+        self.practitioner, self.colour = a.practitioner_name, a.practitioner_colour
+        # The chip's classes and place on the grid, whole: one template variable each.
+        self.classes = f"calendar-chip--{a.status}"
+        self.classes += " calendar-chip--overlap" if lane else ""
+        self.classes += " calendar-chip--short" if span == 1 else ""
+        self.grid_area = f"grid-column: {column}; grid-row: {row} / span {span};"
+        self.style = f"{self.grid_area} border-left-color: {self.colour};"
+        self.start, self.end = local(a.start), local(a.end)
+        self.time_range = f"{self.start:%H:%M}–{self.end:%H:%M}"
+        session = f", session {self.progress.replace('/', ' of ')}" if self.progress else ""
+        # Everything about the appointment in one line, for the chip's tooltip.
+        self.summary = (
+            f"{self.time_range} {self.patient}, {self.type_name}{session}"
+            f" with {self.practitioner} in {self.room} ({self.status_label})"
+        )
+        self.url = links.detail(a.pk)
+        booked = a.status == AppointmentStatus.BOOKED
+        self.move_url = links.move(a.pk) if links.move is not None and booked else ""
+        self.duration = str(a.duration_minutes) if self.move_url else ""
+        self.practitioner_id, self.room_id = str(a.practitioner_id), str(a.room_id)
+        # One click to the session note for the treating practitioner.
+        mine = links.user_id is not None and a.practitioner_user_id == links.user_id
+        self.note_url = links.note(a.pk) if mine and a.note_can_start(links.now) else ""
+        # A cancellation's freed slot, while it is still ahead, can go to the waiting list.
+        self.freed_url = links.freed(a.pk) if links.now < a.end and not a.is_live else ""
 
 
 @dataclass
@@ -120,6 +196,8 @@ class Column:
     practitioner: Practitioner | None = None
     room: Room | None = None
     note: str = ""
+    href: str = ""  # the column heading's link: the practitioner's week, or the day
+    booking_name: str = ""  # who a free slot books: "Paul Quinn", "Paul Quinn on Monday 7 December"
     blocks: list[Block] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
 
@@ -168,8 +246,18 @@ def appointment_extent(appointment: Appointment, day: date) -> tuple[int, int]:
     return _minute_of(appointment.start, day), _minute_of(appointment.end, day)
 
 
-def place(column: Column, appointments: list[Appointment], slots: list[Slot]) -> set[int]:
-    """Put the live appointments on the column as chips; return the rows they cover."""
+def place(
+    column: Column,
+    appointments: list[Appointment],
+    slots: list[Slot],
+    links: ChipLinks,
+    *,
+    who=None,
+) -> set[int]:
+    """Put the live appointments on the column as chips; return the rows they cover.
+
+    `who(appointment)` names the room or practitioner on the chip (none on the week view).
+    """
     if not slots:
         return set()
     first = slots[0].minute
@@ -184,7 +272,10 @@ def place(column: Column, appointments: list[Appointment], slots: list[Slot]) ->
             lane = len(lane_ends)
             lane_ends.append(0)
         lane_ends[lane] = row + span
-        column.chips.append(Chip(appointment, row, span, lane=lane))
+        text = who(appointment) if who is not None else ""
+        column.chips.append(
+            Chip(appointment, row, span, links=links, lane=lane, who=text, column=column.number)
+        )
         busy.update(range(row, row + span))
     return busy
 
@@ -193,10 +284,11 @@ def fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now)
     """Background blocks for the column: free slots one by one, shaded stretches merged.
 
     `state(start, end)` says ("free", "") or why the slot cannot be booked; `booking(start)`
-    gives the booking link's query (empty when the user may not book).
+    gives the booking link (empty when the user may not book).
     """
+    zone = timezone.get_default_timezone()
     for slot in slots:
-        start = local_datetime(column.day, slot.at)
+        start = local_datetime(column.day, slot.at, zone)
         end = start + SLOT
         kind, reason = state(start, end)
         if kind == "free" and slot.row in busy:
@@ -212,8 +304,11 @@ def fill(column: Column, slots: list[Slot], state, busy: set[int], booking, now)
         ):
             previous.span += 1
             continue
-        query = booking(start) if kind == "free" else ""
-        column.blocks.append(Block(slot.row, 1, kind, reason, slot.label, query))
+        href = booking(start) if kind == "free" else ""
+        hint = f"book {column.booking_name} at {slot.label}" if href else ""
+        column.blocks.append(
+            Block(column.number, slot.row, 1, kind, reason, slot.label, href, hint)
+        )
 
 
 def _hours(spans) -> str:
@@ -255,12 +350,15 @@ def room_state(availability: Availability, room: Room, day: date):
 
 
 def booking_link(param: str, pk: int, can_book: bool):
-    def query(start: datetime) -> str:
+    """The booking form's address for a free slot of this practitioner or room."""
+    book_url = reverse("treatments:appointment-create") if can_book else ""
+
+    def link(start: datetime) -> str:
         if not can_book:
             return ""
-        return f"{param}={pk}&start={timezone.localtime(start):%Y-%m-%dT%H:%M}"
+        return f"{book_url}?{param}={pk}&start={local(start):%Y-%m-%dT%H:%M}"
 
-    return query
+    return link
 
 
 def practitioner_note(availability: Availability, practitioner, day: date, bookable) -> str:

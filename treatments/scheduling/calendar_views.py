@@ -53,7 +53,10 @@ def schedule_day(request, day: str | None = None):
         typed = request.GET["day"][:40]
         context = {"typed_day": typed, "day_error": bad_day_message(typed)}
     context["calendar"] = day_calendar(
-        shown, by_rooms=by_rooms, can_book=request.user.has_perm("treatments.add_appointment")
+        shown,
+        by_rooms=by_rooms,
+        can_book=request.user.has_perm("treatments.add_appointment"),
+        user=request.user,
     )
     return render(request, "treatments/schedule_day.html", context)
 
@@ -75,7 +78,10 @@ def schedule_week(request, practitioner_pk: int, day: str):
             practitioner_pk, shown = chosen, picked
         return redirect("treatments:schedule-week", practitioner_pk, shown.isoformat())
     calendar = week_calendar(
-        practitioner_pk, shown, can_book=request.user.has_perm("treatments.add_appointment")
+        practitioner_pk,
+        shown,
+        can_book=request.user.has_perm("treatments.add_appointment"),
+        user=request.user,
     )
     if calendar is None:
         raise Http404("No such practitioner.")
@@ -95,5 +101,5 @@ def schedule_team_week(request, day: str | None = None):
         shown = parse_day(request.GET.get("shown")) or shown
         typed = request.GET["day"][:40]
         context = {"typed_day": typed, "day_error": bad_day_message(typed)}
-    context["week"] = team_week(shown)
+    context["week"] = team_week(shown, user=request.user)
     return render(request, "treatments/schedule_team_week.html", context)

@@ -2,7 +2,7 @@
 cell that day's appointments in time order (the calendar's chips, as a list).
 
 Five queries whatever the number of appointments: the week's appointments with their people,
-session numbers and red-flag marker (`calendar_appointments`), the active practitioners, and
+session numbers and red-flag marker (`chip_appointments`), the active practitioners, and
 opening hours, working hours and time off (`Availability`).
 """
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from clinic.availability import Availability
 from clinic.models import Practitioner
-from treatments.scheduling.calendar import calendar_appointments, monday_of
-from treatments.scheduling.calendar_grid import Chip, practitioner_note
+from treatments.scheduling.calendar import WeekNavigation, by_name, chip_appointments, monday_of
+from treatments.scheduling.calendar_grid import Chip, ChipLinks, local, practitioner_note
 
 
 @dataclass
@@ -40,51 +40,29 @@ class TeamRow:
 
 
 @dataclass
-class TeamWeek:
+class TeamWeek(WeekNavigation):
     monday: date
     rows: list[TeamRow]
-
-    @property
-    def days(self) -> list[date]:
-        return [self.monday + timedelta(days=i) for i in range(7)]
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def previous_week(self) -> date:
-        return self.monday - timedelta(days=7)
-
-    @property
-    def next_week(self) -> date:
-        return self.monday + timedelta(days=7)
-
-    @property
-    def today(self) -> date:
-        return timezone.localdate()
 
     @property
     def count(self) -> int:
         return sum(row.count for row in self.rows)
 
 
-def team_week(day: date) -> TeamWeek:
+def team_week(day: date, *, user=None) -> TeamWeek:
     """The week containing `day`: every active practitioner, and anyone else with a live
     appointment that week (someone who has since left still shows what they had)."""
     monday = monday_of(day)
     sunday = monday + timedelta(days=6)
-    live = [a for a in calendar_appointments(monday, sunday) if a.is_live]
-    active = {p.pk: p for p in Practitioner.objects.active()}
-    booked = {a.practitioner_id: a.practitioner for a in live}
-    availability = Availability(monday, sunday, practitioner_ids=[*active, *booked])
-    everyone = sorted(
-        {**booked, **active}.values(), key=lambda p: (p.display_name.casefold(), p.pk)
-    )
+    links = ChipLinks.for_user(user)
+    live = [a for a in chip_appointments(monday, sunday) if a.is_live]
+    everyone = by_name(Practitioner.objects.active_and({a.practitioner_id for a in live}))
+    availability = Availability(monday, sunday, practitioner_ids=[p.pk for p in everyone])
     by_cell: dict[tuple[int, date], list[Chip]] = {}
     for appointment in live:
-        key = (appointment.practitioner_id, timezone.localtime(appointment.start).date())
-        by_cell.setdefault(key, []).append(Chip(appointment, row=0, span=1))
+        key = (appointment.practitioner_id, local(appointment.start).date())
+        chip = Chip(appointment, links=links, who=appointment.room_name)
+        by_cell.setdefault(key, []).append(chip)
     days = [monday + timedelta(days=i) for i in range(7)]
     rows = [
         TeamRow(
@@ -96,7 +74,7 @@ def team_week(day: date) -> TeamWeek:
                     "Closed"
                     if availability.opening_span(this_day) is None
                     else practitioner_note(
-                        availability, practitioner, this_day, practitioner.pk in active
+                        availability, practitioner, this_day, practitioner.taking_bookings
                     ),
                 )
                 for this_day in days

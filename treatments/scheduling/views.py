@@ -22,6 +22,7 @@ from treatments.models import OPEN_COURSE_STATUSES, Appointment, AppointmentType
 from treatments.planning import suggest_course_length
 from treatments.scheduling import services as scheduling
 from treatments.scheduling.checks import SchedulingError, slot_problems
+from treatments.scheduling.day_list import AppointmentActions, day_list, day_rows
 from treatments.scheduling.forms import (
     BookingForm,
     CancelForm,
@@ -232,7 +233,9 @@ def course_choices(patient: Patient | None) -> dict:
 def appointment_detail(request, pk):
     appointment = get_appointment(pk)
     changes = appointment.status_changes.select_related("changed_by", "undone_by")
-    context = {"appointment": appointment, "changes": changes, "now": timezone.now()}
+    now = timezone.now()
+    context = {"appointment": appointment, "changes": changes, "now": now}
+    context["actions"] = AppointmentActions.of(appointment, now=now)
     if appointment.course_id:
         context["progress"] = appointment.course.progress()
     record_read(request, patient=appointment.patient, what="appointment", object_id=appointment.pk)
@@ -382,22 +385,17 @@ def today(request):
     day = timezone.localdate()
     practitioners = Practitioner.objects.active().order_by("display_name")
     chosen = query_id(request.GET, "practitioner")
-    appointments = (
-        Appointment.objects.on_day(day)
-        .with_people()
-        .order_by("start", "practitioner__display_name")
-    )
-    if chosen is not None:
-        appointments = appointments.filter(practitioner_id=chosen)
+    filters = {"practitioner_id": chosen} if chosen is not None else {}
+    appointments = day_list(day, order=("start", "practitioner__display_name"), **filters)
     return render(
         request,
         "treatments/today.html",
         {
             "day": day,
-            "appointments": appointments,
+            "rows": day_rows(appointments, now=timezone.now()),
             "practitioners": practitioners,
             "chosen": chosen,
-            "now": timezone.now(),
+            "next": request.get_full_path(),
         },
     )
 

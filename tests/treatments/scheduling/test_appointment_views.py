@@ -385,18 +385,18 @@ class TestTodaysList:
                 booked_by=fiona,
             )
         # session, user, roles, permissions (2), practitioners for the filter, today's
-        # appointments with patient, practitioner, room, type and course joined in, the
-        # clinic's profile (navigation).
+        # appointments with their patient's, practitioner's, room's and type's names joined
+        # in, the clinic's profile (navigation).
         with django_assert_num_queries(8):
             response = fiona_client.get(reverse("treatments:today"))
-        assert len(response.context["appointments"]) == count
+        assert len(response.context["rows"]) == count
 
     def test_filters_by_practitioner(self, fiona_client, appointment, priya):
         response = fiona_client.get(
             reverse("treatments:today"), {"practitioner": priya.practitioner.pk}
         )
         assert response.status_code == 200
-        assert list(response.context["appointments"]) == []
+        assert list(response.context["rows"]) == []
 
 
 class TestFreeSlots:
