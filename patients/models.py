@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, Lookup, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.utils import formats, timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
@@ -53,14 +54,21 @@ class PatientQuerySet(models.QuerySet):
                 Q(kind=SearchTermKind.PHONE, term__prefix=digits)
                 | Q(kind=SearchTermKind.PHONE_END, term__prefix=digits[::-1])
             )
-            return self.filter(pk__in=found.values("patient_id"))
+            return self.filter(pk__in=found.values("patient_id")).by_name()
         words = name_parts(query)
         if not words:
             return self.none()
         for word in words:
             found = PatientSearchTerm.objects.filter(kind=SearchTermKind.NAME, term__prefix=word)
             self = self.filter(pk__in=found.values("patient_id"))
-        return self
+        return self.by_name()
+
+    def by_name(self):
+        """In name order ignoring case ("de Vries" beside "De Vries"). For search results
+        this also keeps PostgreSQL from walking the name index in order and checking each
+        patient against the terms: "smi" would read every patient from A to S (1.1 s at
+        100,000 patients) where fetching the matches and sorting them takes milliseconds."""
+        return self.order_by(Lower("family_name"), Lower("given_name"), "date_of_birth", "pk")
 
     def possible_duplicates_of(
         self, *, given_name: str, family_name: str, date_of_birth
