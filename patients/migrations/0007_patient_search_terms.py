@@ -1,7 +1,6 @@
 """What the search box finds patients by, one indexed row per name part or phone prefix
-(issue 18): searching 100,000 patients reads an index instead of every patient's names. The
-infix index on search_name served no search and goes. Existing patients' terms are written
-here, new and changed ones by the patient service."""
+(issue 18): searching 100,000 patients reads an index instead of every patient's names.
+Existing patients' terms are written here, new and changed ones by the patient service."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -51,10 +50,6 @@ class Migration(migrations.Migration):
                 ),
                 ("term", models.CharField(max_length=200)),
             ],
-        ),
-        migrations.RemoveIndex(
-            model_name="patient",
-            name="patient_search_name_idx",
         ),
         migrations.AddField(
             model_name="patientsearchterm",
