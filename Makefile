@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint format install axe migrate seed clean
+.PHONY: run test e2e lint format install axe migrate seed clean env-example
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# .env.example from the settings' readers (clinic/env_example.py); run after adding a setting.
+env-example: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py env_example --write

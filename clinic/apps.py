@@ -11,8 +11,12 @@ class ClinicConfig(AppConfig):
         connect_receivers()
 
         from django.contrib.auth.signals import user_logged_in
+        from django.core.signals import request_finished
 
-        from clinic import idle, two_factor
+        from clinic import idle, logs, two_factor
+
+        # The log's request id lasts until Django's own lines about the request are written.
+        request_finished.connect(logs.forget_request, dispatch_uid="clinic.logs.forget_request")
 
         # Stamping the new session's login time is session bookkeeping, not business logic.
         user_logged_in.connect(idle.stamp_login, dispatch_uid="clinic.idle.stamp_login")

@@ -473,3 +473,14 @@ class ClinicProfile(models.Model):
             "footer": self.sheet_footer,
             "logo": self.logo,
         }
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last ran its heartbeat task (clinic/tasks.py): `/healthz`
+    fails when the newest beat is too old. One row per name; only `clinic.tasks` writes it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -128,7 +128,7 @@ class PasswordChangeRequiredMiddleware:
     """Sends a member of staff whose password a manager set to the password-change page
     until they have chosen their own."""
 
-    ALLOWED = ("password_change", "logout")
+    ALLOWED = ("password_change", "logout", "healthz")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import security_views, session_views, two_factor, two_factor_views, views
+from clinic import (
+    health,
+    security_views,
+    session_views,
+    source_views,
+    two_factor,
+    two_factor_views,
+    views,
+)
 from treatments import home
 from treatments.scheduling import hours_views, time_off_views
 
@@ -110,5 +118,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The running version's source, for everyone who uses the app (AGPL section 13).
+    path("source/", source_views.source, name="source"),
+    path("source/meridian-source.zip", source_views.source_download, name="source-download"),
     path("admin/", admin.site.urls),
+    # For a load balancer or monitor: no login, no HTTPS redirect (clinic/health.py).
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -301,6 +301,27 @@ class Patient(models.Model):
     def has_consent(self) -> bool:
         return self.consent_given_on is not None
 
+    def contact_refusal(self, *, by_email: bool) -> str:
+        """Why the clinic may not write to this patient by e-mail (or text message): "" when
+        it may. Reminders, notices and e-mailed sheets all ask this one rule."""
+        if self.is_archived:
+            return "Patient archived"
+        consent = self.email_contact if by_email else self.sms_contact
+        name = "e-mail" if by_email else "text message"
+        if consent == ContactConsent.OPTED_OUT:
+            return f"Patient opted out of {name}"
+        if consent != ContactConsent.YES:
+            return f"No consent to contact by {name}"
+        if by_email and not self.email:
+            return "No e-mail address"
+        if not by_email and not self.phone:
+            return "No phone number"
+        return ""
+
+    @property
+    def email_refusal(self) -> str:
+        return self.contact_refusal(by_email=True)
+
     def clean(self):
         super().clean()
         for field in ("given_name", "family_name", "preferred_name"):

@@ -19,7 +19,6 @@ the file, so that restoring with another key is refused with both ids before any
 import base64
 import hashlib
 import json
-import os
 import secrets
 import struct
 from collections.abc import Iterator
@@ -31,11 +30,29 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from clinic.env import env_str
+
 MAGIC = b"MERIDIAN-BACKUP\n"
 FORMAT = 1
 CIPHER = "AES-256-GCM"
 CHUNK = 1 << 20
 KEY_VARIABLE = "MERIDIAN_BACKUP_KEY"
+
+
+def key_text(environ=None) -> str:
+    """The backup key as set in the environment ("" when unset); read by the backup and restore
+    commands only, never by the web app (so it is not a setting; .env.example still lists it)."""
+    return env_str(
+        KEY_VARIABLE,
+        "",
+        environ=environ,
+        help=(
+            "Required by the backup and restore jobs: the key from manage.py backup --new-key. "
+            "Set it for those jobs only, never the web app; keep a copy away from the backups."
+        ),
+    )
+
+
 _LAST = 0x8000_0000
 _MAX_RECORD = CHUNK + 16 + (1 << 16)  # a chunk and its tag; the manifest is smaller
 
@@ -70,7 +87,7 @@ class BackupKey:
 
     @classmethod
     def from_environment(cls, environ=None) -> "BackupKey":
-        text = (os.environ if environ is None else environ).get(KEY_VARIABLE, "").strip()
+        text = key_text(environ)
         if not text:
             raise BackupError(
                 f"{KEY_VARIABLE} is not set. Make a key with `manage.py backup --new-key`, keep "

@@ -31,9 +31,9 @@ MANAGER_PARTS = ('id="staff-heading"', 'id="rooms-heading"')
 
 
 def _nav_links(html):
-    """The labels of the main navigation's links."""
+    """The labels of the main navigation's links, the Manage menu's included."""
     nav = re.search(r'<nav class="navbar.*?</nav>', html, re.DOTALL).group(0)
-    return re.findall(r'class="nav-link[^"]*" href="[^"]*">([^<]+)</a>', nav)
+    return re.findall(r'class="(?:nav-link|dropdown-item)[^"]*" href="[^"]*">([^<]+)</a>', nav)
 
 
 def _list_item(html, text):

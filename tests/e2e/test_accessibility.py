@@ -75,6 +75,14 @@ def test_the_login_page(page: Page, axe_js):
 
 
 @journey
+def test_the_source_page_reached_from_the_login_pages_footer(page: Page, axe_js):
+    page.goto("/")
+    page.get_by_role("link", name="source code").click()
+    expect(page.get_by_role("heading", name="Source code")).to_be_visible()
+    assert_accessible(page, axe_js)
+
+
+@journey
 def test_the_front_desk_pages(page: Page, busy_morning, axe_js):
     log_in(page, "fiona")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clinic.models import ClinicProfile, User
 from clinic.time_limit import ChildFailed, TimeLimitExceeded
-from patients.models import ContactConsent, Patient
+from patients.models import Patient
 from treatments.homecare.pdf import sheet_filename, sheet_pdf
 from treatments.models import (
     WENT_OUT,
@@ -59,19 +59,7 @@ SAME_REQUEST = timedelta(seconds=10)
 
 def why_not_contact(patient: Patient, channel: str) -> str:
     """Why `patient` gets nothing on `channel` ("" when they may be contacted there)."""
-    if patient.is_archived:
-        return "Patient archived"
-    consent = patient.email_contact if channel == Channel.EMAIL else patient.sms_contact
-    name = "e-mail" if channel == Channel.EMAIL else "text message"
-    if consent == ContactConsent.OPTED_OUT:
-        return f"Patient opted out of {name}"
-    if consent != ContactConsent.YES:
-        return f"No consent to contact by {name}"
-    if channel == Channel.EMAIL and not patient.email:
-        return "No e-mail address"
-    if channel == Channel.SMS and not patient.phone:
-        return "No phone number"
-    return ""
+    return patient.contact_refusal(by_email=channel == Channel.EMAIL)
 
 
 # Reasons that end when the patient's details change: such a skipped reminder is re-checked.

@@ -217,6 +217,8 @@ NOT_CLINICAL = {
         "two-factor-setup",
         "two-factor-backup-codes",
         "session-status",
+        "source",  # the AGPL page and archive: code, no patient
+        "source-download",
         "password_change",
         "password_change_done",
         "password_reset_confirm",

@@ -224,6 +224,36 @@ def test_a_sheet_message_is_held_for_its_task_and_not_handed_out_twice(sheet, pa
 # --- sending from the pages ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        ({"email": ""}, "Cannot e-mail: no e-mail address"),
+        (
+            {"email_contact": ContactConsent.NOT_ASKED},
+            "Cannot e-mail: no consent to contact by e-mail",
+        ),
+        ({"email_contact": ContactConsent.OPTED_OUT}, "Cannot e-mail: patient opted out of e-mail"),
+    ],
+)
+def test_the_sheet_and_course_pages_say_why_a_patient_cannot_be_e_mailed_instead_of_offering_it(
+    sheet, finished_course, paul_client, change, shown
+):
+    type(sheet.patient).objects.filter(pk=sheet.patient.pk).update(**change)
+
+    for url in (sheet_url(sheet), reverse("treatments:course-detail", args=[finished_course.pk])):
+        page = paul_client.get(url).text
+        assert f'action="{email_url(sheet)}"' not in page, url
+        assert shown in page, url
+        assert "disabled" in page
+
+
+def test_the_sheet_page_offers_e_mail_without_a_refusal_when_the_patient_agreed(sheet, paul_client):
+    page = paul_client.get(sheet_url(sheet)).text
+
+    assert f'action="{email_url(sheet)}"' in page
+    assert "Cannot e-mail" not in page
+
+
 def test_the_practitioner_e_mails_the_sheet_from_its_page_and_sees_it_sent(
     sheet, paul_client, mail_server
 ):

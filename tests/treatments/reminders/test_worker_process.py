@@ -4,16 +4,18 @@ working the queue the reminder pass fills, and a reminder arriving at a real SMT
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 
 from clinic.models import ClinicProfile
 from patients.models import ContactConsent
 from tests.factories import PatientFactory, PractitionerFactory, RoomFactory
-from tests.treatments.reminders.conftest import appointment_in, log_of
+from tests.treatments.reminders.conftest import appointment_in, free_port, log_of
 from treatments.reminders.tasks import reminder_pass
 
 MANAGE = Path(django_settings.BASE_DIR) / "manage.py"
@@ -76,3 +78,26 @@ def test_the_worker_process_sends_a_due_reminder_and_logs_it_sent(mail_server, s
     output = worker.stdout + worker.stderr
     assert "ann.lee" not in output and "Lee" not in output  # no patient data in its log
     assert "treatments.reminders.tasks.deliver_message state=SUCCESSFUL" in output
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_minute_clock_and_the_worker_process_beat_and_make_the_health_check_pass(
+    client, settings, tmp_path
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert client.get("/healthz").status_code == 503  # no worker has beaten yet
+
+    call_command("send_reminders", stdout=StringIO())  # the clock: the beat and the pass queued
+    assert client.get("/healthz").status_code == 503  # queued is not run
+    worker = subprocess.run(
+        [sys.executable, str(MANAGE), "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        env=worker_environment(tmp_path, free_port()),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    assert "clinic.tasks.worker_heartbeat state=SUCCESSFUL" in worker.stdout + worker.stderr
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content

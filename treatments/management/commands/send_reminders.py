@@ -2,13 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from clinic.tasks import worker_heartbeat
 from treatments.reminders.tasks import reminder_pass
 
 
 class Command(BaseCommand):
     help = (
         "Enqueue the reminder pass (plan the delivery log, hand due messages to the worker). "
-        "Run it every minute: from cron, or with --every 60 (as `make run` does)."
+        "Run it every minute: from cron, or with --every 60 (as `make run` does). Each run "
+        "also enqueues the worker's heartbeat, which /healthz reads."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, every: int, **options):
         try:
             while True:
+                worker_heartbeat.enqueue()
                 result = reminder_pass.enqueue()
                 self.stdout.write(f"Reminder pass enqueued ({result.id}).")
                 if not every:
