@@ -47,13 +47,16 @@ class PatientQuerySet(models.QuerySet):
         if birth_date is not None:
             return self.filter(date_of_birth=birth_date)
         if re.fullmatch(r"[\d\s()+\-.]+", query):
-            digits = re.sub(r"\D", "", query).lstrip("0")
+            digits = re.sub(r"\D", "", query)
             if len(digits) < MIN_PHONE_DIGITS:
                 return self.none()
-            found = PatientSearchTerm.objects.filter(
-                Q(kind=SearchTermKind.PHONE, term__prefix=digits)
-                | Q(kind=SearchTermKind.PHONE_END, term__prefix=digits[::-1])
-            )
+            # The last digits keep their zeros ("000003" ends +44 7900 000003); the start
+            # drops the trunk 0 or the 00 before a country code.
+            wanted = Q(kind=SearchTermKind.PHONE_END, term__prefix=digits[::-1])
+            start = digits.lstrip("0")
+            if len(start) >= MIN_PHONE_DIGITS:
+                wanted |= Q(kind=SearchTermKind.PHONE, term__prefix=start)
+            found = PatientSearchTerm.objects.filter(wanted)
             return self.filter(pk__in=found.values("patient_id")).by_name()
         words = name_parts(query)
         if not words:

@@ -72,6 +72,12 @@ class TestPhoneDigitsMatchFromEitherEnd:
     def test_the_last_digits(self, margaret, typed):
         assert search(typed) == [margaret]
 
+    def test_last_digits_keep_their_zeros(self, margaret):
+        zero_ended = PatientFactory(phone="+44 7911 000300")
+        assert search("000300") == [zero_ended]
+        assert search("0300") == [zero_ended]
+        assert search("0000300") == []
+
     def test_digits_from_the_middle_do_not_match(self, margaret):
         assert search("9111234") == []
 
