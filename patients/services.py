@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import User
-from patients.models import Complaint, Patient
+from patients.models import Complaint, Patient, PatientSearchTerm, search_terms_for
 
 
 def _set_consent(patient: Patient, *, consent_given: bool, by: User) -> None:
@@ -32,6 +32,7 @@ def patient_register(*, by: User, consent_given: bool = False, **fields) -> Pati
     patient.full_clean()
     patient._history_user = by  # who made this version (outside a request too)
     patient.save()
+    patient_index(patients=[patient])
     return patient
 
 
@@ -45,7 +46,26 @@ def patient_update(*, patient: Patient, by: User, consent_given: bool, **fields)
     patient.full_clean()
     patient._history_user = by  # who made this version (outside a request too)
     patient.save()
+    patient_index(patients=[patient])
     return patient
+
+
+@transaction.atomic
+def patient_index(*, patients: list[Patient]) -> None:
+    """Patients' search terms written afresh from their names and phone number: by the
+    services above, and by whatever else creates patients in bulk (the demo and benchmark
+    data, the migration that introduced the terms), in few queries for any number."""
+    ids = [patient.pk for patient in patients]
+    for start in range(0, len(ids), 1000):
+        PatientSearchTerm.objects.filter(patient__in=ids[start : start + 1000]).delete()
+    PatientSearchTerm.objects.bulk_create(
+        (
+            PatientSearchTerm(patient_id=patient.pk, kind=kind, term=term)
+            for patient in patients
+            for kind, term in search_terms_for(patient)
+        ),
+        batch_size=2000,
+    )
 
 
 @transaction.atomic

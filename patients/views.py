@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.access import staff_required
 from clinic.audit import record_listing, record_read
 from clinic.history import shown_to
+from clinic.pagination import BoundedPaginator
 from patients import services
 from patients.forms import ComplaintForm, PatientForm, PatientSearchForm
 from patients.history import complaint_history, patient_history
@@ -33,7 +33,8 @@ def patient_list(request):
     patients = Patient.objects.search(query)
     if not form.cleaned_data.get("archived"):
         patients = patients.current()
-    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The first 1,000 matches, counted no further: a search finding more is narrowed, not paged.
+    page = BoundedPaginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
     record_listing(request, patients=page.object_list, what="patient search")
     template = "patients/patient_list.html"
     if request.htmx:

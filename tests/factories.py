@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.models import Practitioner, Room, TimeOff, User, WorkingHours, local_datetime
 from clinic.roles import Role
 from patients.models import BodyRegion, Complaint, Patient, RedFlag, Side, search_name_for
+from patients.services import patient_index
 from treatments.models import (
     Appointment,
     AppointmentStatus,
@@ -72,9 +73,6 @@ class RoomFactory(factory.django.DjangoModelFactory):
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Patient
-
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=85)
@@ -83,6 +81,16 @@ class PatientFactory(factory.django.DjangoModelFactory):
     search_name = factory.LazyAttribute(
         lambda p: search_name_for(p.given_name, p.family_name, getattr(p, "preferred_name", ""))
     )
+
+    class Meta:
+        model = Patient
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def search_terms(self, create, extracted, **kwargs):
+        """What the patient service would index: the search finds factory patients too."""
+        if create:
+            patient_index(patients=[self])
 
 
 class ComplaintFactory(factory.django.DjangoModelFactory):

@@ -168,6 +168,20 @@ class TestPatientListPage:
         assert fiona_client.get(reverse("patients:list"), {"page": "99"}).status_code == 200
         assert fiona_client.get(reverse("patients:list"), {"page": "x"}).status_code == 200
 
+    def test_lists_the_first_thousand_and_asks_to_narrow_the_search(self, fiona_client):
+        Patient.objects.bulk_create(
+            Patient(given_name="Ann", family_name=f"Smith{i}", date_of_birth=date(1980, 1, 1))
+            for i in range(1001)
+        )
+        response = fiona_client.get(reverse("patients:list"))
+        last = fiona_client.get(reverse("patients:list"), {"page": "999"})
+
+        assert "More than 1,000 patients" in response.text
+        assert "Page 1 of 40+" in response.text
+        assert "narrow the search" in response.text
+        assert last.context["page"].number == 40
+        assert len(last.context["page"].object_list) == 25
+
     def test_practitioners_can_search_but_not_register(self, paul_client, margaret):
         response = paul_client.get(reverse("patients:list"), {"q": "peggy"})
         assert response.status_code == 200
@@ -182,9 +196,9 @@ class TestPatientListPage:
     ):
         PatientFactory.create_batch(rows)
         # session, user, user's roles (groups), user's own and group permissions (2),
-        # count of matches, one page of patients, the access log's one insert (a row for each
-        # patient listed) with its chain (the head, locked; the rows' links; the head moved
-        # on), their next appointments (one query; see
+        # count of matches (to 1,001 at most), one page of patients, the access log's one
+        # insert (a row for each patient listed) with its chain (the head, locked; the rows'
+        # links; the head moved on), their next appointments (one query; see
         # tests/treatments/test_next_appointment.py), the clinic's profile (navigation)
         with django_assert_num_queries(13):
             response = fiona_client.get(reverse("patients:list"), {"q": ""})

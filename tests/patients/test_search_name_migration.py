@@ -5,6 +5,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("patients", "0002_role_permissions")]
 AFTER = [("patients", "0003_patient_search_name")]
+WITH_TERMS = [("patients", "0007_patient_search_terms")]
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def migrator():
 
 # Serialized rollback: the rows the data migrations wrote are back for the tests after.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_patients_registered_before_the_search_column_are_found_by_folded_name(migrator):
+def test_patients_registered_before_the_search_column_and_terms_are_found(migrator):
     migrator.migrate(BEFORE)
     old_apps = migrator.loader.project_state(BEFORE).apps
     old_apps.get_model("patients", "Patient").objects.create(
@@ -35,4 +36,9 @@ def test_patients_registered_before_the_search_column_are_found_by_folded_name(m
 
     # Only the columns this migration knows: later ones (contact consent) are not there yet.
     assert Patient.objects.only("search_name").get().search_name == "lukasz nguyen luki"
+
+    # The search terms (issue 18) are written for them too.
+    MigrationExecutor(connection).migrate(WITH_TERMS)
     assert Patient.objects.search("LUKASZ nguyen").count() == 1
+    assert Patient.objects.search("luk ngu").count() == 1
+    assert Patient.objects.search("07911 000000").count() == 1

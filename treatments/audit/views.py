@@ -3,11 +3,11 @@ history of a session note."""
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from clinic.access import staff_required
+from clinic.pagination import COUNT_LIMIT, count_up_to, keyset_page, page_cursor
 from clinic.roles import Role
 from treatments.audit.forms import AccessLogFilterForm
 from treatments.audit.services import record_read
@@ -19,15 +19,30 @@ ACCESS_LOG_PAGE_SIZE = 50
 @staff_required("treatments.view_accesslog", role=Role.MANAGER)
 @require_GET
 def access_log(request):
+    """Newest first, by "Older" and "Newer" pages from a row's id: no page counts or skips
+    the rows before it, and the total is counted only to "more than 1,000"."""
     form = AccessLogFilterForm(request.GET)
     entries = form.filter(AccessLog.objects.select_related("user", "patient"))
-    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        entries,
+        by="accessed_at",
+        size=ACCESS_LOG_PAGE_SIZE,
+        older=page_cursor(request.GET.get("older")),
+        newer=page_cursor(request.GET.get("newer")),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for cursor in ("older", "newer", "page"):
+        query.pop(cursor, None)
     return render(
         request,
         "treatments/audit_access_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "total": count_up_to(entries),
+            "count_limit": COUNT_LIMIT,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -4,7 +4,6 @@ from datetime import time, timedelta
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import staff_required
 from clinic.models import local_datetime
+from clinic.pagination import BoundedPaginator
 from clinic.request_limits import declared_size
 from treatments.models import HomeCareSheet, Message, MessageState
 from treatments.reminders import services, tasks
@@ -53,7 +53,9 @@ def message_list(request):
     """The delivery log for the desk: every reminder and notice, its state and why. No
     patient page is read here (names and times only), so nothing goes to the access log."""
     form = MessageFilterForm(request.GET)
-    page = Paginator(filtered_messages(form), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(filtered_messages(form), MESSAGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

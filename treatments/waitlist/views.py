@@ -3,7 +3,6 @@ freed slot from it in one click (booked through the scheduling service)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import staff_required
 from clinic.formtools import add_service_errors
+from clinic.pagination import BoundedPaginator
 from patients.models import Patient
 from treatments.audit.services import record_listing, record_read
 from treatments.models import Appointment, WaitlistEntry
@@ -44,7 +44,7 @@ def waitlist_list(request):
         entries = entries.filter(practitioner=chosen["practitioner"])
     if chosen.get("urgency") is not None:
         entries = entries.filter(urgency=chosen["urgency"])
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     if past:
         otherwise = set(
             WaitlistEntry.objects.booked_otherwise()

@@ -131,18 +131,59 @@ def test_nonsense_filters_do_not_break_the_log(maria_client, paul):
     assert len(response.context["page"].object_list) == 1
 
 
-def test_the_access_log_shows_fifty_reads_a_page(maria_client, paul):
+def older_and_newer(response) -> tuple[int | None, int | None]:
+    page = response.context["page"]
+    return page.older, page.newer
+
+
+def test_the_access_log_pages_back_by_older_and_newer_links_fifty_at_a_time(maria_client, paul):
     patient = PatientFactory()
+    # 120 reads in the same instant: the row's id orders them, and no page skips or repeats one.
+    moment = timezone.now()
     AccessLog.objects.bulk_create(
-        AccessLog(user=paul, patient=patient, what="patient", object_id=patient.pk)
-        for _ in range(51)
+        AccessLog(user=paul, patient=patient, what="patient", object_id=i, accessed_at=moment)
+        for i in range(120)
+    )
+    newest_first = list(
+        AccessLog.objects.order_by("-accessed_at", "-id").values_list("pk", flat=True)
     )
 
-    response = maria_client.get(LOG, {"what": "patient", "page": 2})
+    first = maria_client.get(LOG, {"what": "patient"})
+    second = maria_client.get(LOG, {"what": "patient", "older": first.context["page"].older})
+    third = maria_client.get(LOG, {"what": "patient", "older": second.context["page"].older})
+    back = maria_client.get(LOG, {"what": "patient", "newer": third.context["page"].newer})
 
-    assert response.context["page"].number == 2
-    assert len(response.context["page"].object_list) == 1
-    assert "what=patient&amp;page=1" in response.content.decode()
+    pages = [[e.pk for e in r.context["page"].object_list] for r in (first, second, third)]
+    assert pages == [newest_first[:50], newest_first[50:100], newest_first[100:]]
+    assert [e.pk for e in back.context["page"].object_list] == newest_first[50:100]
+    assert older_and_newer(first) == (newest_first[49], None)
+    assert older_and_newer(third) == (None, newest_first[100])
+    assert older_and_newer(back) == (newest_first[99], newest_first[50])
+    html = second.content.decode()
+    assert f"what=patient&amp;older={newest_first[99]}" in html
+    assert f"what=patient&amp;newer={newest_first[50]}" in html
+    assert "120 reads" in html
+
+
+def test_the_access_log_counts_only_to_a_thousand(maria_client, paul):
+    patient = PatientFactory()
+    AccessLog.objects.bulk_create(
+        AccessLog(user=paul, patient=patient, what="patient", object_id=i) for i in range(1001)
+    )
+
+    response = maria_client.get(LOG)
+
+    assert "More than 1,000 reads" in response.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["x", "-3", "0", "99999999999999999999", "12345"])
+def test_a_made_up_page_link_shows_a_page_not_an_error(maria_client, paul, cursor):
+    read(paul, PatientFactory())
+
+    older = maria_client.get(LOG, {"older": cursor})
+    newer = maria_client.get(LOG, {"newer": cursor})
+
+    assert older.status_code == newer.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [10, 200])
@@ -156,13 +197,15 @@ def test_the_access_log_runs_the_same_queries_for_ten_or_two_hundred_rows(
     )
     maria_client.get(LOG)  # warm the session
 
-    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the count, 7 the page's rows with their
-    # users and patients, 8 the users for the "user" filter, 9 the clinic's profile
-    # (navigation).
+    # 1 session, 2 user, 3 groups, 4-5 permissions, 6 the page's rows with their users and
+    # patients, 7 the count (to 1,001 at most), 8 the users for the "user" filter, 9 the
+    # clinic's profile (navigation). An older page is the same: its cursor is a subquery.
     with django_assert_num_queries(9):
         response = maria_client.get(LOG)
+    with django_assert_num_queries(9):
+        older = maria_client.get(LOG, {"older": response.context["page"].older or 1})
 
-    assert response.status_code == 200
+    assert response.status_code == older.status_code == 200
 
 
 # --- reads are recorded ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from patients.models import Patient
 from tests.factories import PatientFactory
 from treatments.benchmark import measure, scale
 
@@ -53,6 +54,11 @@ def test_quick_benchmark_prints_every_page_and_write_with_figures(
         assert float(median) >= 0 and int(queries) >= 1
     assert re.search(r"day calendar / ListView, busy day +[\d.]+x +<4x +(met|NOT MET)", report)
     assert re.search(r"book\(\) at 1M / at ~1k appointments +[\d.]+x", report)
+    # The bulk-built patients are indexed for search as the patient service indexes them.
+    sample = Patient.objects.filter(family_name__in=scale.FAMILY).order_by("pk")[3]
+    phone = sample.phone.as_e164  # +447900000003
+    for typed in [sample.search_name, phone[-7:], f"0{phone[3:7]} {phone[7:9]}", phone[-6:]]:
+        assert sample in Patient.objects.search(typed), typed
     # The bulk-built access log is chained as the services chain it: every record verifies.
     verified = StringIO()
     call_command("verify_records", stdout=verified)
