@@ -61,10 +61,18 @@ class PatientQuerySet(models.QuerySet):
         words = name_parts(query)
         if not words:
             return self.none()
-        for word in words:
-            found = PatientSearchTerm.objects.filter(kind=SearchTermKind.NAME, term__prefix=word)
-            self = self.filter(pk__in=found.values("patient_id"))
-        return self.by_name()
+        # One indexed range per word, intersected by the database (INTERSECT): the patients
+        # every word begins a name of. Filtering the patients once per word instead makes
+        # PostgreSQL check each match of the first word against the second (1,680 probes for
+        # "luca lange" among 100,000 patients: 16 ms, against 1.4 ms intersected).
+        found = [
+            PatientSearchTerm.objects.filter(kind=SearchTermKind.NAME, term__prefix=word).values(
+                "patient_id"
+            )
+            for word in dict.fromkeys(words)
+        ]
+        matching = found[0].intersection(*found[1:]) if len(found) > 1 else found[0]
+        return self.filter(pk__in=matching).by_name()
 
     def by_name(self):
         """In name order ignoring case ("de Vries" beside "De Vries"). For search results
