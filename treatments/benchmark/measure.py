@@ -26,7 +26,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from clinic.models import local_datetime
+from clinic.pagination import count_up_to
 from patients.models import Patient
+from patients.views import PATIENTS_PER_PAGE
 from treatments.benchmark import baseline, scale
 from treatments.models import Appointment, AppointmentType
 from treatments.scheduling import services as scheduling
@@ -123,6 +125,14 @@ def page(client: Client, url: str) -> Callable[[], None]:
             raise RuntimeError(f"{url} answered {response.status_code}.")
 
     return run
+
+
+def search_queries(query: str) -> None:
+    """What the patient search page asks the database: the first page of matches and their
+    count up to the paginator's limit."""
+    found = Patient.objects.search(query)
+    list(found[:PATIENTS_PER_PAGE])
+    count_up_to(found)
 
 
 def untimed(function, *args) -> Callable[[], None]:
@@ -230,6 +240,10 @@ def cases(day: date, *, with_twin: bool) -> list[Case]:
             page(desk, f"{reverse('patients:list')}?{urlencode({'q': phone_digits})}"),
         ),
         Case("raw indexed name lookup", untimed(baseline.raw_name_lookup, name_query)),
+        # The search's own SQL without the page around it: the first page of matches and the
+        # bounded count, as the search page runs them.
+        Case("search queries alone, name", untimed(search_queries, name_query)),
+        Case("search queries alone, phone", untimed(search_queries, phone_digits)),
         Case("access log page", page(manager, reverse("treatments:access-log"))),
         Case(
             "admin changelist, busy day",

@@ -29,6 +29,8 @@ ROWS = [
     "raw indexed name lookup",
     "access log page",
     "admin changelist, busy day",
+    "search queries alone, name",
+    "search queries alone, phone",
 ]
 
 
@@ -54,6 +56,7 @@ def test_quick_benchmark_prints_every_page_and_write_with_figures(
         assert float(median) >= 0 and int(queries) >= 1
     assert re.search(r"day calendar / ListView, busy day +[\d.]+x +<4x +(met|NOT MET)", report)
     assert re.search(r"book\(\) at 1M / at ~1k appointments +[\d.]+x", report)
+    assert re.search(r"name search queries alone / raw lookup +[\d.]+x +<10x", report)
     # The bulk-built patients are indexed for search as the patient service indexes them.
     sample = Patient.objects.filter(family_name__in=scale.FAMILY).order_by("pk")[3]
     phone = sample.phone.as_e164  # +447900000003

@@ -44,10 +44,18 @@ GOALS = [
     ("day calendar / raw SQL, busy day", "day calendar, busy day", "raw SQL, busy day", None, 20),
     ("name search / raw indexed lookup", "patient search, name", "raw indexed name lookup",
      None, 10),
+    ("name search queries alone / raw lookup", "search queries alone, name",
+     "raw indexed name lookup", None, 10),
 ]  # fmt: skip
 RATIOS = [
     ("day calendar busy / quiet day", "day calendar, busy day", "day calendar, quiet day"),
     ("phone search / raw indexed name lookup", "patient search, phone", "raw indexed name lookup"),
+    (
+        "phone search queries alone / raw lookup",
+        "search queries alone, phone",
+        "raw indexed name lookup",
+    ),
+    ("name search page / ListView, busy day", "patient search, name", "ListView, busy day"),
     ("admin changelist / day calendar", "admin changelist, busy day", "day calendar, busy day"),
 ]
 
