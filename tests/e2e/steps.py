@@ -28,16 +28,18 @@ def log_in(page: Page, username: str) -> None:
 
 
 def log_out(page: Page) -> None:
-    page.locator("nav[aria-label=Main] .dropdown-toggle").click()
+    page.locator("nav[aria-label=Main] #user-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_label("Username")).to_be_visible()
 
 
 def go_to(page: Page, menu_item: str) -> None:
-    """Follow a link of the main navigation."""
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name=menu_item, exact=True
-    ).click()
+    """Follow a link of the main navigation (opening the Manage menu when the link is in it)."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=menu_item, exact=True)
+    if not link.is_visible() and nav.get_by_role("button", name="Manage", exact=True).count():
+        nav.get_by_role("button", name="Manage", exact=True).click()
+    link.click()
 
 
 def wait_for_scripts(page: Page) -> None:
